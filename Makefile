@@ -1,0 +1,84 @@
+# kanrepro — one command per job. Nobody activates anything: every tool runs from .venv/bin.
+#   make reproduce    build .venv (once), run every notebook with its defaults, render reports/index.html
+#   make smoke        the same with tiny parameters (configs/smoke.yaml) into reports/smoke/, for a quick look
+#   make test         the test suite (pytest)
+#   make lab          JupyterLab on notebooks/
+#   make bench        speed/memory benchmarks -> reports/bench.json
+#   make data         rebuild the knot dataset from SnapPy's census (long); make verify-data: spot-check it
+#   make sync         regenerate notebooks/*.ipynb from their paired py:percent files (after editing a .py)
+#   make clean        remove generated reports; make distclean also removes .venv
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+
+# interpreter used to create .venv (3.11+)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# rebuilt when pyproject.toml changes
+STAMP := $(VENV)/.installed
+# optional extra index for torch, e.g. https://download.pytorch.org/whl/cpu
+TORCH_INDEX ?=
+PIP_EXTRA := $(if $(strip $(TORCH_INDEX)),--extra-index-url $(strip $(TORCH_INDEX)),)
+# where executed notebooks, figures, results and index.html land
+REPORTS ?= reports
+NOTEBOOK_DIR ?= notebooks
+NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
+EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/notebooks/%.ipynb,$(NOTEBOOKS))
+PACKAGE_SOURCES := $(shell find kanrepro -name '*.py' 2>/dev/null)
+DATA_FILES := $(wildcard data/*)
+SMOKE_CONFIG ?= configs/smoke.yaml
+
+.PHONY: reproduce smoke test lab kernel bench data verify-data sync clean distclean venv
+
+reproduce: $(EXECUTED)
+	$(PY) -m kanrepro.report --reports $(REPORTS)
+
+# The runner writes the executed notebook only on success (a failure leaves <stem>.failed.ipynb),
+# so a failed notebook never looks up to date.
+$(REPORTS)/notebooks/%.ipynb: $(NOTEBOOK_DIR)/%.ipynb $(PACKAGE_SOURCES) $(DATA_FILES) $(STAMP)
+	$(PY) -m kanrepro.run $< --reports $(REPORTS)
+
+smoke: $(STAMP)
+	@for notebook in $(NOTEBOOKS); do \
+	  $(PY) -m kanrepro.run $$notebook -c $(SMOKE_CONFIG) --reports $(REPORTS)/smoke || exit 1; \
+	done
+	$(PY) -m kanrepro.report --reports $(REPORTS)/smoke
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install $(PIP_EXTRA) -e '.[dev]'
+	touch $@
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab $(NOTEBOOK_DIR)
+
+# register .venv as a Jupyter kernel for a JupyterLab installed elsewhere
+kernel: $(STAMP)
+	$(PY) -m ipykernel install --user --name kanrepro --display-name "Python (kanrepro)"
+
+bench: $(STAMP)
+	@for script in $(sort $(wildcard benchmarks/bench_*.py)); do \
+	  echo "== $$script"; $(PY) $$script || exit 1; \
+	done
+	@cat $(REPORTS)/bench.json
+
+data: $(STAMP)
+	$(PY) -m kanrepro.knots build
+
+verify-data: $(STAMP)
+	$(PY) -m kanrepro.knots verify
+
+sync: $(STAMP)
+	$(VENV)/bin/jupytext --sync $(NOTEBOOK_DIR)/[0-9]*.py
+
+clean:
+	rm -rf $(REPORTS) .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV)

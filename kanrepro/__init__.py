@@ -1,0 +1,1 @@
+"""kanrepro: reproducing the KAN vs MLP claims."""

@@ -1,0 +1,150 @@
+"""Strict notebook parameters: types from annotations, allowed values from comments.
+
+A notebook's ``parameters`` cell is the single source of truth, e.g.::
+
+    k: int = 3  # pieces per edge (allowed: ≥ 1)
+    split_seeds: list[int] = [2]  # DeepMind split seeds (allowed: non-empty, ≥ 0)
+    protocol: str = "deepmind"  # training protocol (allowed: deepmind | pykan_tutorial)
+
+The runner checks values against these specs *before* executing (papermill only warns), and the
+notebook's next cell calls :func:`check_notebook_parameters` so a value edited in JupyterLab is checked too.
+Allowed-value terms, comma-separated: ``≥ x``, ``> x``, ``≤ x``, ``< x``, ``a..b`` (inclusive),
+``a | b | c`` (choices), ``non-empty``, ``len ≥ n`` (lists). Write ``≥``/``≤``, not ``>=``/``<=``:
+papermill skips any parameter line holding a second ``=`` (it then only warns), so no ``=`` in comments. For lists, numeric and choice terms apply to every element.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+_ALLOWED = re.compile(r"\(allowed:\s*(?P<terms>[^)]*)\)")
+_COMPARE = re.compile(r"^(?P<op>>=|<=|>|<)\s*(?P<num>[-+0-9.eE]+)$")
+_LENGTH = re.compile(r"^len\s*(?P<op>>=|<=|>|<)\s*(?P<num>[0-9]+)$")
+_RANGE = re.compile(r"^(?P<lo>[-+0-9.eE]+)\s*\.\.\s*(?P<hi>[-+0-9.eE]+)$")
+_SCALARS = {"int": int, "float": float, "str": str, "bool": bool}
+
+
+class ParameterError(ValueError):
+    """A notebook parameter has an unknown name, a wrong type or a value outside its allowed set."""
+
+
+@dataclass
+class ParamSpec:
+    """One notebook parameter: its declared type (e.g. 'int', 'list[int]') and allowed-value terms."""
+
+    name: str
+    type_name: str  # annotation as written; 'None' when not annotated (then any value passes)
+    default: str = ""  # default as written in the notebook
+    help: str = ""  # the trailing comment
+    terms: list[str] = field(default_factory=list)  # allowed-value terms parsed from the comment
+
+    def describe(self) -> str:
+        allowed = f", allowed: {', '.join(self.terms)}" if self.terms else ""
+        return f"{self.name}: {self.type_name}{allowed} (default {self.default})"
+
+
+def specs_from_notebook(path: str | Path) -> dict[str, ParamSpec]:
+    """Read the parameter specs of a notebook's ``parameters`` cell (raises if it has none)."""
+    import papermill
+
+    found = papermill.inspect_notebook(str(path))
+    if not found:
+        raise ParameterError(f"{path}: no cell tagged 'parameters'")
+    specs = {}
+    for name, info in found.items():
+        help_text = info.get("help", "") or ""
+        match = _ALLOWED.search(help_text)
+        terms = [t.strip() for t in match.group("terms").split(",") if t.strip()] if match else []
+        specs[name] = ParamSpec(name, str(info.get("inferred_type_name", "None")), str(info.get("default", "")),
+                                help_text, terms)
+    return specs
+
+
+def _type_ok(value: Any, type_name: str) -> bool:
+    """Does ``value`` have the declared type? ints pass for floats; bools never pass for numbers."""
+    type_name = type_name.replace(" ", "")
+    if type_name in ("None", "Any", ""):
+        return True
+    if type_name.startswith("list[") and type_name.endswith("]"):
+        return isinstance(value, list) and all(_type_ok(v, type_name[5:-1]) for v in value)
+    if type_name in ("list", "dict"):
+        return isinstance(value, {"list": list, "dict": dict}[type_name])
+    if type_name.startswith("dict["):
+        return isinstance(value, dict)
+    expected = _SCALARS.get(type_name)
+    if expected is None:
+        return True  # an annotation we do not model: leave it to the notebook
+    if isinstance(value, bool) and expected is not bool:
+        return False
+    if expected is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, expected)
+
+
+def _compare(value: float, op: str, bound: float) -> bool:
+    return {">=": value >= bound, "<=": value <= bound, ">": value > bound, "<": value < bound}[op]
+
+
+def _term_ok(value: Any, term: str) -> bool:
+    term = term.replace("≥", ">=").replace("≤", "<=")
+    if term == "non-empty":
+        return len(value) > 0 if hasattr(value, "__len__") else True
+    if (match := _LENGTH.match(term)) is not None:
+        return _compare(len(value), match.group("op"), float(match.group("num")))
+    if isinstance(value, list):
+        return all(_term_ok(v, term) for v in value)
+    if (match := _COMPARE.match(term)) is not None:
+        return _compare(value, match.group("op"), float(match.group("num")))
+    if (match := _RANGE.match(term)) is not None:
+        return float(match.group("lo")) <= value <= float(match.group("hi"))
+    choices = [c.strip().strip("'\"") for c in term.split("|")]
+    return str(value) in choices
+
+
+def validate(values: dict[str, Any], specs: dict[str, ParamSpec]) -> None:
+    """Raise :class:`ParameterError` naming every unknown, mistyped or out-of-range parameter."""
+    problems = []
+    for name, value in values.items():
+        if name not in specs:
+            known = ", ".join(sorted(specs))
+            problems.append(f"unknown parameter {name!r}; this notebook accepts: {known}")
+            continue
+        spec = specs[name]
+        if not _type_ok(value, spec.type_name):
+            problems.append(f"parameter {name!r} must be of type {spec.type_name}, got {value!r}"
+                            f" ({type(value).__name__}); expected {spec.describe()}")
+            continue
+        failed = [t for t in spec.terms if not _term_ok(value, t)]
+        if failed:
+            problems.append(f"parameter {name!r} = {value!r} is not allowed ({', '.join(failed)});"
+                            f" expected {spec.describe()}")
+    if problems:
+        raise ParameterError("; ".join(problems))
+
+
+def parse_cli_value(text: str) -> Any:
+    """Parse a ``-p key=value`` value as YAML: 3 -> int, 0.5 -> float, [1, 2] -> list, abc -> str."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def notebook_path(stem: str) -> Path:
+    """The committed notebook ``notebooks/<stem>.ipynb`` of this (editable) checkout."""
+    return Path(__file__).resolve().parents[1] / "notebooks" / f"{stem}.ipynb"
+
+
+def check_notebook_parameters(namespace: dict[str, Any], stem: str) -> dict[str, Any]:
+    """In-notebook check: validate the current values of the notebook's parameters; returns them."""
+    specs = specs_from_notebook(notebook_path(stem))
+    values = {name: namespace[name] for name in specs if name in namespace}
+    missing = sorted(set(specs) - set(values))
+    if missing:
+        raise ParameterError(f"parameters not defined in the notebook namespace: {', '.join(missing)}")
+    validate(values, specs)
+    return values

@@ -1,0 +1,61 @@
+"""Run records (training results as data) and the shared loss/accuracy evaluation.
+
+A :class:`RunRecord` is what every protocol returns; ``record.to_dict()`` is flat enough for
+``kanrepro.results.write_results`` (nested dicts/lists of numbers only).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def masked_cross_entropy(logits: Tensor, y: Tensor) -> Tensor:
+    """DeepMind's loss: mean over rows of -log softmax(logits)[y]; a label outside [0, n_out) has an
+    all-zero one-hot (jax.nn.one_hot) and contributes 0 (the off-by-one top class, unseen val/test classes).
+
+    logits (B, m), y (B,) int64 -> scalar.
+    """
+    m = logits.shape[-1]
+    valid = (y >= 0) & (y < m)
+    logp = F.log_softmax(logits, dim=-1).gather(-1, torch.where(valid, y, 0)[:, None])[:, 0]
+    return -(logp * valid).mean()
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tuple[float, float]:
+    """(mean masked cross-entropy, accuracy) of ``model`` on X (rows, n_in), y (rows,) classes."""
+    losses, correct = [], 0
+    for a in range(0, len(X), chunk):
+        logits = model(X[a:a + chunk])
+        losses.append(masked_cross_entropy(logits, y[a:a + chunk]) * len(logits))
+        correct += int((logits.argmax(dim=-1) == y[a:a + chunk]).sum())
+    return float(sum(losses) / len(X)), correct / len(X)
+
+
+@dataclass
+class RunRecord:
+    """One training run. Accuracies are fractions in [0, 1]; losses are mean cross-entropies."""
+    model: str  # e.g. 'MLP[17,300,300,300,13] sigmoid' or 'KAN[17,1,14] G=3 k=3'
+    params: dict[str, int | None]  # kanrepro.params.param_counts
+    protocol: str  # 'deepmind' | 'compactnet' | 'pykan_tutorial' | ...
+    config: dict[str, Any]  # the protocol's config, every switch
+    seeds: dict[str, int | None]  # split, init, batch
+    steps_run: int  # optimizer steps taken
+    stop_step: int | None  # step at which early stopping fired (None: ran to the cap)
+    best_step: int | None  # step of the best validation loss seen
+    train_loss: float
+    val_loss: float
+    test_loss: float
+    train_accuracy: float
+    val_accuracy: float
+    test_accuracy: float
+    seconds: float = 0.0  # wall time of training
+    val_curve: list[list[float]] = field(default_factory=list)  # [[step, val_loss], ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

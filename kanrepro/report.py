@@ -1,0 +1,90 @@
+"""Render ``reports/index.html``: the claims table, figures, and links to every rendered notebook.
+
+Usage: ``python -m kanrepro.report [--reports reports]``. Reads only ``<reports>/results/*.json``,
+``<reports>/figures/*.png``, ``<reports>/notebooks/*.html`` and ``<reports>/bench.json``.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import json
+from pathlib import Path
+
+from kanrepro.claims import judge_all
+from kanrepro.results import atomic_write_text, read_results
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+th, td { border: 1px solid #ccc; padding: 0.4em 0.6em; vertical-align: top; text-align: left; }
+th { background: #f3f3f3; }
+.verdict { font-weight: 600; white-space: nowrap; }
+.reproduced { color: #146c2e; } .not-reproduced { color: #a01818; }
+.depends-on-seed-or-protocol { color: #9a6700; } .not-run { color: #777; }
+figure { display: inline-block; margin: 0.5em; max-width: 48%; vertical-align: top; }
+figure img { max-width: 100%; border: 1px solid #ddd; }
+figcaption { font-size: 0.85em; color: #555; }
+"""
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value))
+
+
+def claims_table(rows: list[dict[str, str]]) -> str:
+    """HTML table: claim, source, source's number, ours, verdict + why."""
+    head = "<tr><th>#</th><th>Claim</th><th>Source</th><th>Source's number</th><th>Ours</th><th>Verdict</th></tr>"
+    body = []
+    for row in rows:
+        css = row["verdict"].replace(" ", "-")
+        link = f'<a href="notebooks/{_esc(row["notebook"])}.html">{_esc(row["id"])}</a>'
+        body.append(
+            f"<tr><td>{link}</td><td>{_esc(row['claim'])}</td><td>{_esc(row['source'])}</td>"
+            f"<td>{_esc(row['source_value'])}</td><td>{_esc(row['ours'])}</td>"
+            f"<td><span class='verdict {css}'>{_esc(row['verdict'])}</span><br>{_esc(row['why'])}</td></tr>")
+    return f"<table>{head}{''.join(body)}</table>"
+
+
+def build_report(reports: Path) -> Path:
+    """Write ``<reports>/index.html`` atomically; returns its path."""
+    results = read_results(reports)
+    notebooks = sorted((reports / "notebooks").glob("*.html"))
+    figures = sorted((reports / "figures").glob("*.png"))
+    failed = sorted((reports / "notebooks").glob("*.failed.ipynb"))
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>kanrepro report</title>"
+             f"<style>{_STYLE}</style></head><body>",
+             "<h1>kanrepro: the KAN vs MLP claims, rerun</h1>",
+             f"<p>Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} from {len(results)} result file(s). "
+             "Source numbers are quoted from the papers, READMEs and notebooks named in each row; "
+             "ours come from the notebooks linked in the first column.</p>",
+             "<h2>Claims</h2>", claims_table(judge_all(results))]
+    if failed:
+        names = ", ".join(_esc(p.name) for p in failed)
+        parts.append(f"<p class='not-reproduced'>Failed notebook runs kept for inspection: {names}</p>")
+    parts.append("<h2>Notebooks</h2><ul>")
+    for page in notebooks:
+        wall = results.get(page.stem, {}).get("wall_seconds")
+        timing = f" ({float(wall):.0f} s)" if isinstance(wall, (int, float)) else ""
+        parts.append(f"<li><a href='notebooks/{_esc(page.name)}'>{_esc(page.stem)}</a>{timing}</li>")
+    parts.append("</ul><h2>Figures</h2>")
+    for figure in figures:
+        parts.append(f"<figure><a href='figures/{_esc(figure.name)}'><img src='figures/{_esc(figure.name)}' "
+                     f"alt='{_esc(figure.stem)}'></a><figcaption>{_esc(figure.stem)}</figcaption></figure>")
+    bench = reports / "bench.json"
+    if bench.exists():
+        parts.append(f"<h2>Benchmarks</h2><pre>{_esc(json.dumps(json.loads(bench.read_text()), indent=2))}</pre>")
+    parts.append("</body></html>")
+    return atomic_write_text(reports / "index.html", "\n".join(parts))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kanrepro.report", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=Path, default=Path("reports"), help="reports root (default: reports)")
+    args = parser.parse_args(argv)
+    print(f"[kanrepro.report] wrote {build_report(args.reports)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

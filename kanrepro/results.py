@@ -1,0 +1,78 @@
+"""The one place that writes results: flat JSON objects, written atomically.
+
+Result files live in ``reports/results/<notebook-stem>.json``; each is a flat JSON object
+of named numbers and strings (lists and small dicts of numbers are allowed for per-seed values).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPORTS_DIR = Path(os.environ.get("KANREPRO_REPORTS", "reports"))  # root of all generated output
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy/torch scalars and arrays to plain Python, rejecting NaN silently turning into null."""
+    if hasattr(value, "tolist"):  # numpy arrays/scalars, torch tensors
+        value = value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # 'nan' / 'inf' stay visible instead of producing invalid JSON
+    return value
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temp file in the same folder and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_results(name: str, values: dict[str, Any], reports_dir: str | Path | None = None) -> Path:
+    """Write ``values`` to ``<reports_dir>/results/<name>.json`` atomically; returns the path."""
+    root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
+    text = json.dumps(_jsonable(values), indent=2, sort_keys=True)
+    return atomic_write_text(root / "results" / f"{name}.json", text + "\n")
+
+
+def merge_results(path: str | Path, values: dict[str, Any]) -> Path:
+    """Update the JSON object at ``path`` with ``values`` (creating it), atomically. Used by benches."""
+    path = Path(path)
+    current = json.loads(path.read_text()) if path.exists() else {}
+    current.update(_jsonable(values))
+    return atomic_write_text(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
+
+
+def read_results(reports_dir: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """All result files, keyed by notebook stem."""
+    root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
+    return {p.stem: json.loads(p.read_text()) for p in sorted((root / "results").glob("*.json"))}
+
+
+def save_figure(fig: Any, name: str, reports_dir: str | Path | None = None) -> list[Path]:
+    """Save a matplotlib figure as ``reports/figures/<name>.png`` and ``.svg``; returns both paths."""
+    root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
+    out = []
+    for ext in ("png", "svg"):
+        path = root / "figures" / f"{name}.{ext}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.tmp.{ext}")
+        fig.savefig(tmp, dpi=120, bbox_inches="tight")
+        os.replace(tmp, path)
+        out.append(path)
+    return out

@@ -1,0 +1,144 @@
+"""Run one notebook with strictly checked parameters; nothing in reports/ changes unless it succeeds.
+
+Usage::
+
+    python -m kanrepro.run notebooks/01_kan_is_mlp.ipynb [-c configs/smoke.yaml] [-p k=4 ...]
+                           [--reports reports] [--no-html]
+
+Parameters come from the config file's section named after the notebook stem, then ``-p`` overrides
+(values parsed as YAML). Unknown names, wrong types and disallowed values fail before the kernel starts.
+The notebook runs with ``KANREPRO_REPORTS`` pointing at a staging folder; on success its results,
+figures, executed notebook and HTML page are moved into ``--reports``; on failure the executed notebook
+is kept as ``<reports>/notebooks/<stem>.failed.ipynb`` and nothing else is touched.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from kanrepro.notebook_params import ParameterError, parse_cli_value, specs_from_notebook, validate
+
+
+def load_config(path: str | Path | None, stem: str) -> dict[str, Any]:
+    """The parameters for notebook ``stem`` in a YAML config: ``{stem: {name: value}}``."""
+    if path is None:
+        return {}
+    import yaml
+
+    config = yaml.safe_load(Path(path).read_text()) or {}
+    if not isinstance(config, dict):
+        raise ParameterError(f"config {path}: expected a mapping of notebook stems to parameter mappings")
+    section = config.get(stem, {}) or {}
+    if not isinstance(section, dict):
+        raise ParameterError(f"config {path}: section {stem!r} must be a mapping of parameter names to values")
+    return dict(section)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """``["k=3", "name=abc"]`` -> ``{"k": 3, "name": "abc"}``."""
+    values = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"-p expects key=value, got {pair!r}")
+        values[name.strip()] = parse_cli_value(text)
+    return values
+
+
+def resolve_parameters(notebook: Path, config: str | None, overrides: list[str]) -> dict[str, Any]:
+    """Merge config and overrides and check them against the notebook's parameters cell."""
+    values = load_config(config, notebook.stem)
+    values.update(parse_overrides(overrides))
+    validate(values, specs_from_notebook(notebook))
+    return values
+
+
+def _move_tree(source: Path, target: Path) -> None:
+    """Move every file under ``source`` to the same relative place under ``target`` (atomic per file)."""
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        destination = target / path.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, destination)
+
+
+def render_html(executed: Path, html_path: Path) -> None:
+    """The executed notebook as a self-contained HTML page without code cells."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(nbformat.read(executed, as_version=4))
+    tmp = html_path.with_name(f".{html_path.name}.tmp")
+    tmp.write_text(body)
+    os.replace(tmp, html_path)
+
+
+def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html: bool = True) -> Path:
+    """Execute ``notebook`` via papermill into ``reports``; returns the executed notebook's path."""
+    import papermill
+
+    stem = notebook.stem
+    staging = reports / ".staging" / f"{stem}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    staged_notebook = staging / "notebooks" / f"{stem}.ipynb"
+    failed = reports / "notebooks" / f"{stem}.failed.ipynb"
+    previous = os.environ.get("KANREPRO_REPORTS")
+    os.environ["KANREPRO_REPORTS"] = str(staging.resolve())
+    start = time.time()
+    try:
+        papermill.execute_notebook(str(notebook), str(staged_notebook), parameters=parameters,
+                                   kernel_name="python3", log_output=True, progress_bar=False,
+                                   cwd=os.getcwd())
+    except BaseException:
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if staged_notebook.exists():
+            os.replace(staged_notebook, failed)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if previous is None:
+            os.environ.pop("KANREPRO_REPORTS", None)
+        else:
+            os.environ["KANREPRO_REPORTS"] = previous
+    if html:
+        render_html(staged_notebook, staging / "notebooks" / f"{stem}.html")
+    _move_tree(staging, reports)
+    shutil.rmtree(staging, ignore_errors=True)
+    failed.unlink(missing_ok=True)
+    print(f"[kanrepro.run] {stem}: done in {time.time() - start:.1f} s -> {reports / 'notebooks' / (stem + '.ipynb')}")
+    return reports / "notebooks" / f"{stem}.ipynb"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kanrepro.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebook", type=Path, help="notebook to run, e.g. notebooks/01_kan_is_mlp.ipynb")
+    parser.add_argument("-c", "--config", help="YAML file: {notebook_stem: {parameter: value}}")
+    parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one parameter (value parsed as YAML); repeatable")
+    parser.add_argument("--reports", type=Path, default=Path("reports"), help="output root (default: reports)")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML rendering")
+    args = parser.parse_args(argv)
+    if not args.notebook.is_file():
+        print(f"error: notebook {args.notebook} does not exist", file=sys.stderr)
+        return 2
+    try:
+        parameters = resolve_parameters(args.notebook, args.config, args.parameter)
+    except (ParameterError, OSError) as error:
+        print(f"error: {args.notebook}: {error}", file=sys.stderr)
+        return 2
+    try:
+        run_notebook(args.notebook, parameters, args.reports, html=not args.no_html)
+    except Exception as error:  # papermill's execution error already names the failing cell
+        print(f"error: {args.notebook} failed; kept as {args.reports}/notebooks/{args.notebook.stem}.failed.ipynb"
+              f"\n{type(error).__name__}: {str(error)[-2000:]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Summaries of many runs: mean with a seeded 95% bootstrap CI, and the Pareto front (params vs accuracy)."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+
+def bootstrap_ci(values: Sequence[float], level: float = 0.95, n_boot: int = 10_000, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean; seeded, so the same values give the same interval."""
+    x = np.asarray(values, dtype=np.float64)
+    if len(x) == 0:
+        return float("nan"), float("nan")
+    if len(x) == 1:
+        return float(x[0]), float(x[0])
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    alpha = (1 - level) / 2
+    return float(np.quantile(means, alpha)), float(np.quantile(means, 1 - alpha))
+
+
+def summarise(values: Sequence[float], level: float = 0.95, n_boot: int = 10_000, seed: int = 0) -> dict[str, float]:
+    """{'n', 'mean', 'std', 'min', 'max', 'ci_low', 'ci_high'} of a set of per-seed numbers."""
+    x = np.asarray(values, dtype=np.float64)
+    lo, hi = bootstrap_ci(x, level, n_boot, seed)
+    return {"n": int(len(x)), "mean": float(x.mean()) if len(x) else float("nan"),
+            "std": float(x.std(ddof=1)) if len(x) > 1 else 0.0,
+            "min": float(x.min()) if len(x) else float("nan"), "max": float(x.max()) if len(x) else float("nan"),
+            "ci_low": lo, "ci_high": hi}
+
+
+def pareto_front(costs: Sequence[float], scores: Sequence[float]) -> list[int]:
+    """Indices of points not dominated by another (lower-or-equal cost AND higher-or-equal score, one strictly).
+
+    Returned sorted by cost. Typical use: costs = parameter counts, scores = mean test accuracy.
+    """
+    c, s = np.asarray(costs, dtype=np.float64), np.asarray(scores, dtype=np.float64)
+    order = np.lexsort((-s, c))  # by cost, ties: best score first
+    front, best = [], -np.inf
+    for i in order:
+        if s[i] > best:
+            front.append(int(i))
+            best = s[i]
+    return front

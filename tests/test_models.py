@@ -1,0 +1,131 @@
+"""KAN parity with pykan 0.2.8 (the oracle), MLP basics, our grid update."""
+import os
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from kanrepro.engine import KANKernel, masked_xent
+from kanrepro.models import KAN, MLP
+
+kan = pytest.importorskip("kan")
+
+CASES = [([17, 1, 14], 3, 0), ([3, 5, 2], 5, 3), ([4, 3, 3, 2], 4, 7), ([2, 2], 1, 11)]
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path):
+    cwd = os.getcwd()
+    os.chdir(tmp_path)  # pykan may write files; keep the tree clean
+    yield
+    os.chdir(cwd)
+
+
+def _pykan(width, g, seed, **kw):
+    return kan.KAN(width=list(width), grid=g, k=3, seed=seed, auto_save=False, **kw)
+
+
+def _perturbed(width, g, seed):
+    """A random pykan model with non-trivial scales, masks and node/subnode affine maps."""
+    model = _pykan(width, g, seed)
+    gen = torch.Generator().manual_seed(seed + 100)
+    with torch.no_grad():
+        for l, layer in enumerate(model.act_fun):
+            layer.coef.add_(torch.randn(layer.coef.shape, generator=gen) * 0.5)
+            layer.scale_sp.mul_(1 + torch.rand(layer.scale_sp.shape, generator=gen))
+            layer.mask[0, 0] = 0.0
+            model.node_scale[l].copy_(1 + 0.3 * torch.randn(model.node_scale[l].shape, generator=gen))
+            model.node_bias[l].copy_(0.2 * torch.randn(model.node_bias[l].shape, generator=gen))
+            model.subnode_scale[l].copy_(1 + 0.3 * torch.randn(model.subnode_scale[l].shape, generator=gen))
+            model.subnode_bias[l].copy_(0.2 * torch.randn(model.subnode_bias[l].shape, generator=gen))
+    return model
+
+
+@pytest.mark.parametrize("width,g,seed", CASES)
+def test_init_matches_pykan_seed(width, g, seed):
+    ours, theirs = KAN(width, grid=g, k=3, seed=seed), _pykan(width, g, seed)
+    for l, layer in enumerate(theirs.act_fun):
+        assert torch.equal(ours.grid(l), layer.grid)
+        assert torch.allclose(ours.coef[l], layer.coef, atol=1e-7)
+        assert torch.equal(ours.scale_base[l], layer.scale_base)
+        assert torch.equal(ours.scale_sp[l], layer.scale_sp)
+
+
+@pytest.mark.parametrize("width,g,seed", CASES)
+def test_from_pykan_forward_and_loss(width, g, seed):
+    theirs = _perturbed(width, g, seed)
+    ours = KAN.from_pykan(theirs)
+    x = torch.randn(300, width[0], generator=torch.Generator().manual_seed(seed)) * 1.5
+    y = torch.randint(0, width[-1], (300,), generator=torch.Generator().manual_seed(seed))
+    with torch.no_grad():
+        ref = theirs(x)
+        assert (ours(x) - ref).abs().max() <= 1e-6
+        assert abs(F.cross_entropy(ours(x), y) - F.cross_entropy(ref, y)) <= 1e-6
+        kern = KANKernel(ours)  # the fast numpy kernel computes the same function
+        assert np.abs(kern.forward(x.numpy()) - ref.numpy()).max() <= 1e-6
+
+
+@pytest.mark.parametrize("width,g,seed", CASES)
+def test_parity_after_pykan_grid_update(width, g, seed):
+    theirs = _perturbed(width, g, seed)
+    x = torch.randn(400, width[0], generator=torch.Generator().manual_seed(seed)) * 2
+    ours = KAN.from_pykan(theirs)
+    with torch.no_grad():
+        theirs.update_grid_from_samples(x)
+        ours.update_grid_from_samples(x)  # our own update, from the same samples
+        imported = KAN.from_pykan(theirs)
+        ref = theirs(x)
+        assert (imported(x) - ref).abs().max() <= 1e-6
+        assert (ours(x) - ref).abs().max() <= 1e-5
+        for l in range(len(width) - 1):
+            assert torch.allclose(ours.grid(l), theirs.act_fun[l].grid, atol=1e-6)
+
+
+def test_regulariser_matches_pykan():
+    theirs = _pykan([5, 2, 3], 4, 2)
+    ours = KAN.from_pykan(theirs)
+    x = torch.randn(200, 5)
+    theirs.get_act(x)
+    ref = theirs.reg("edge_forward_spline_n", 1.0, 2.0, 0.3, 0.2)
+    _, reg = ours.forward_reg(x, 1.0, 2.0, 0.3, 0.2)
+    assert abs(float(reg.detach()) - float(ref.detach())) <= 1e-5
+
+
+def test_from_pykan_rejects_symbolic():
+    theirs = _pykan([2, 2], 3, 0)
+    theirs.fix_symbolic(0, 0, 0, "sin", fit_params_bool=False, verbose=False, log_history=False)
+    with pytest.raises(NotImplementedError):
+        KAN.from_pykan(theirs)
+
+
+def test_kernel_gradient_matches_autograd():
+    ours = KAN([4, 3, 2], grid=4, k=3, seed=5, dtype=torch.float64)
+    x = torch.randn(64, 4, dtype=torch.float64) * 1.2
+    y = torch.tensor([0, 1, 2, -1] * 16)  # 2 is out of range for 2 outputs, -1 too: zero one-hot
+    kern = KANKernel(ours)
+    loss = kern.loss_grad(x.numpy(), y.numpy())
+    from kanrepro.records import masked_cross_entropy
+
+    ref = masked_cross_entropy(ours(x), y)
+    ref.backward()
+    assert abs(loss - float(ref)) < 1e-12
+    auto = torch.cat([t.grad.ravel() for l in range(2) for t in (ours.coef[l], ours.scale_base[l], ours.scale_sp[l])])
+    assert np.allclose(kern.grad, auto.numpy(), atol=1e-10)
+
+
+def test_masked_xent_zero_onehot():
+    logits = np.array([[1.0, 2.0], [0.5, -0.5]])
+    loss, grad = masked_xent(logits, np.array([1, 2]))
+    assert np.isclose(loss, -np.log(np.exp(2) / (np.exp(1) + np.exp(2))) / 2)
+    assert np.all(grad[1] == 0)
+
+
+def test_mlp_shapes_and_init():
+    m = MLP(17, [300, 300, 300], 13, seed=1)
+    assert m(torch.randn(5, 17)).shape == (5, 13)
+    assert all(float(layer.bias.abs().sum()) == 0 for layer in m.layers)  # haiku: zero bias
+    w = m.layers[0].weight
+    assert float(w.abs().max()) <= 2 / np.sqrt(17) + 1e-6  # truncated at 2 std
+    assert torch.equal(MLP(17, [3], 2, seed=4).layers[0].weight, MLP(17, [3], 2, seed=4).layers[0].weight)
+    assert not torch.equal(MLP(17, [3], 2, seed=4).layers[0].weight, MLP(17, [3], 2, seed=5).layers[0].weight)

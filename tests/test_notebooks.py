@@ -1,0 +1,56 @@
+"""Every notebook: paired with its py:percent file, committed without outputs, and runs with smoke parameters."""
+import json
+import subprocess
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+import yaml
+
+from kanrepro.notebook_params import specs_from_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+SMOKE = yaml.safe_load((ROOT / "configs" / "smoke.yaml").read_text())
+
+
+def _sources(notebook):
+    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_clean_and_paired(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert [c for c in notebook.cells if c.cell_type == "code" and (c.outputs or c.execution_count)] == []
+    assert "parameters" in notebook.cells[1].metadata.get("tags", []) or any(
+        "parameters" in c.metadata.get("tags", []) for c in notebook.cells)
+    paired = jupytext.read(path.with_suffix(".py"))
+    assert _sources(paired) == _sources(notebook), f"run: jupytext --sync {path.with_suffix('.py')}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_smoke_parameters_exist_in_the_notebook(path):
+    assert set(SMOKE.get(path.stem, {})) <= set(specs_from_notebook(path))
+
+
+def test_smoke_config_names_only_existing_notebooks():
+    assert set(SMOKE) <= {p.stem for p in NOTEBOOKS}
+
+
+def test_kan_is_mlp_smoke_run(repo_root, python, tmp_path):
+    reports = tmp_path / "reports"
+    completed = subprocess.run([python, "-m", "kanrepro.run", "notebooks/01_kan_is_mlp.ipynb", "-c",
+                                "configs/smoke.yaml", "--reports", str(reports)],
+                               cwd=repo_root, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads((reports / "results" / "01_kan_is_mlp.json").read_text())
+    for name in ("pl_kan_to_mlp", "bspline_kan_to_mlp", "mlp_to_kan"):
+        assert 0 <= results[f"max_abs_diff_{name}"] and results[f"max_rel_diff_{name}"] < 1e-6
+    assert results["seed_example_max_abs_diff_as_written"] == pytest.approx(1.0)
+    assert results["n_trials"] == SMOKE["01_kan_is_mlp"]["n_trials"]
+    assert results["pl_seed_count_nmk"] == 4 * 5 * 3 + 5 * 3 * 3  # default widths [4, 5, 3], k = 3
+    for figure in ("01_seed_example", "01_bspline_edge", "01_param_ratio"):
+        assert (reports / "figures" / f"{figure}.png").exists() and (reports / "figures" / f"{figure}.svg").exists()
+    assert (reports / "notebooks" / "01_kan_is_mlp.html").exists()

@@ -1,0 +1,83 @@
+"""The runner rejects bad parameters before executing, and a failed notebook never looks done."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kanrepro import run
+
+
+def _notebook(path: Path, body: str, parameters: str = "x: int = 1  # a number (allowed: ≥ 0)") -> Path:
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(parameters)
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, nbformat.v4.new_code_cell(body)]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+WRITES_RESULT = ("from kanrepro.results import write_results\n"
+                 "write_results('{stem}', {{'x': x}})\n")
+
+
+@pytest.mark.parametrize("override, message", [("no_such=1", "no_such"), ("k=-3", "'k' = -3"),
+                                                ("k=abc", "'k' must be of type int")])
+def test_bad_parameters_fail_before_executing(repo_root, python, tmp_path, override, message):
+    reports = tmp_path / "reports"
+    completed = subprocess.run([python, "-m", "kanrepro.run", "notebooks/01_kan_is_mlp.ipynb", "-p", override,
+                                "--reports", str(reports)], cwd=repo_root, capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert message in completed.stderr
+    assert not reports.exists()  # no kernel was started, nothing written
+
+
+def test_config_section_and_overrides_merge(tmp_path):
+    notebook = _notebook(tmp_path / "nb" / "07_demo.ipynb", "pass")
+    config = tmp_path / "c.yaml"
+    config.write_text("07_demo:\n  x: 5\nother:\n  y: 1\n")
+    assert run.resolve_parameters(notebook, str(config), []) == {"x": 5}
+    assert run.resolve_parameters(notebook, str(config), ["x=7"]) == {"x": 7}
+    config.write_text("07_demo:\n  x: -1\n")
+    with pytest.raises(run.ParameterError, match="'x' = -1"):
+        run.resolve_parameters(notebook, str(config), [])
+
+
+def test_failure_keeps_previous_outputs(tmp_path):
+    reports = tmp_path / "reports"
+    good = _notebook(tmp_path / "nb" / "07_demo.ipynb", WRITES_RESULT.format(stem="07_demo"))
+    run.run_notebook(good, {"x": 1}, reports, html=True)
+    result = reports / "results" / "07_demo.json"
+    assert json.loads(result.read_text()) == {"x": 1}
+    assert (reports / "notebooks" / "07_demo.html").exists()
+    # Same notebook, now writing a new result and then failing: nothing already in reports/ changes.
+    _notebook(good, WRITES_RESULT.format(stem="07_demo") + "raise RuntimeError('boom')")
+    executed_before = (reports / "notebooks" / "07_demo.ipynb").read_bytes()
+    with pytest.raises(Exception, match="boom"):
+        run.run_notebook(good, {"x": 2}, reports)
+    assert json.loads(result.read_text()) == {"x": 1}
+    assert (reports / "notebooks" / "07_demo.ipynb").read_bytes() == executed_before
+    assert (reports / "notebooks" / "07_demo.failed.ipynb").exists()
+    assert not list((reports / ".staging").glob("*"))
+
+
+def test_failed_notebook_fails_make_and_is_never_up_to_date(repo_root, tmp_path):
+    notebooks = tmp_path / "nbs"
+    _notebook(notebooks / "01_ok.ipynb", WRITES_RESULT.format(stem="01_ok"))
+    _notebook(notebooks / "02_bad.ipynb", "raise ValueError('broken on purpose')")
+    reports = tmp_path / "reports"
+    command = ["make", "--no-print-directory", "reproduce", f"NOTEBOOK_DIR={notebooks}", f"REPORTS={reports}"]
+    env = {**os.environ, "MAKEFLAGS": ""}
+    first = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
+    assert first.returncode != 0
+    assert (reports / "notebooks" / "01_ok.ipynb").exists()
+    assert not (reports / "notebooks" / "02_bad.ipynb").exists()
+    assert (reports / "notebooks" / "02_bad.failed.ipynb").exists()
+    assert not (reports / "index.html").exists()
+    second = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
+    assert second.returncode != 0 and "broken on purpose" in second.stderr  # ran again, failed again
+    assert "kanrepro.run" in second.stdout and "01_ok" not in second.stdout  # the good one is up to date
