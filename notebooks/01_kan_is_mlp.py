@@ -131,7 +131,7 @@ print(f"{n_trials} random pykan-form KANs on uniform grids:            max |KAN 
 
 one = checks.random_pykan_layer(1, 1, G, spline_order, torch.Generator().manual_seed(seed), adapt_grid=False)
 rewrite = one.to_mlp_layer()
-x_edge = torch.linspace(-2, 2, 801)[:, None]
+x_edge = torch.linspace(-3, 3, 1201)[:, None]  # the extended grid ends near ±2.2
 units = rewrite.activation(x_edge @ rewrite.expand.T + rewrite.shift) * rewrite.out_weight[0]
 fig, ax = plt.subplots(figsize=(7, 4))
 ax.plot(x_edge[:, 0], one.forward(x_edge)[:, 0], lw=4, alpha=0.35, label="pykan edge φ(x)")
