@@ -140,6 +140,7 @@ class KANKernel:
         self._views = views
         self.p = [tuple(self.theta[s].reshape(shape) for s, shape in views[3 * l: 3 * l + 3]) for l in range(self.depth)]
         self.g = [tuple(self.grad[s].reshape(shape) for s, shape in views[3 * l: 3 * l + 3]) for l in range(self.depth)]
+        self._memo: tuple | None = None
         self.refresh_constants()
 
     def refresh_constants(self) -> None:
@@ -221,8 +222,13 @@ class KANKernel:
                 b, slope = basis0, None
             else:
                 b, slope = basis_and_slope(x, self.grids[l], self.k, self.inv[l], bool(keep) and l > 0)
-            sig = 1 / (1 + np.exp(-x))
-            s = x * sig
+            if l == 0 and self._memo is not None and self._memo[0] is x:
+                sig, s = self._memo[1], self._memo[2]  # same input array as last call (LBFGS re-evaluations)
+            else:
+                sig = 1 / (1 + np.exp(-x))
+                s = x * sig
+                if l == 0:
+                    self._memo = (x, sig, s)
             bflat = b.reshape(b.shape[0], n * c)
             W = (coef * (sp * mask)[:, :, None]).transpose(0, 2, 1).reshape(n * c, m_)
             z = s @ (sb * mask) + bflat @ W
@@ -247,7 +253,7 @@ class MLPStack:
         self.grad = np.zeros_like(self.theta)
         offs = np.cumsum([0, *sizes])
         L = len(weights)
-        view = lambda arr, i: arr[:, offs[i]:offs[i + 1]].reshape(self.S, *shapes[i])  # noqa: E731
+        view = lambda arr, i: arr[:, offs[i]:offs[i + 1]].reshape(self.S, *shapes[i])
         self.W = [view(self.theta, i) for i in range(L)]
         self.b = [view(self.theta, L + i) for i in range(L)]
         self._slices = [(offs[i], offs[i + 1], shapes[i]) for i in range(2 * L)]

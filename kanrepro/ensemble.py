@@ -8,8 +8,8 @@ batch_seed=batch_seeds[s], engine='torch')`` (tested; float rounding aside).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Sequence
 
 import numpy as np
 import torch

@@ -10,7 +10,8 @@ edges of a layer at once; the spline sum is one matmul over (input, basis) pairs
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -201,7 +202,7 @@ class KAN(nn.Module):
 
     # -- import from pykan ---------------------------------------------------------------------------
     @classmethod
-    def from_pykan(cls, model: Any) -> "KAN":
+    def from_pykan(cls, model: Any) -> KAN:
         """Copy a pykan 0.2.8 ``MultKAN`` (grids, coefficients, scales, masks, affine maps, input order)."""
         if any(isinstance(w, (list, tuple)) and w[1] for w in model.width):
             raise NotImplementedError("multiplication nodes are not supported")

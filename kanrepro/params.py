@@ -14,7 +14,8 @@ For an MLP the KAN conventions are None and vice versa; ``torch_trainable`` is a
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from torch import nn
 

@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,7 +84,7 @@ class LabelEncoding:
     off_by_one: bool = True  # True: int((max-min)/2) outputs as DeepMind (top class unreachable)
 
     @classmethod
-    def fit(cls, signatures: np.ndarray | pd.Series, off_by_one: bool = True) -> "LabelEncoding":
+    def fit(cls, signatures: np.ndarray | pd.Series, off_by_one: bool = True) -> LabelEncoding:
         """min/max from the (training) signatures."""
         sig = np.asarray(signatures)
         return cls(int(sig.min()), int(sig.max()), off_by_one)

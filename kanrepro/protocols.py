@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -284,9 +284,9 @@ def _fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, c
     opt = _pykan_optimizer(list(model.parameters()), cfg)
 
     def objective(idx):
-        basis = cache["basis"][idx]
-        if kern is not None:
-            loss = kern.loss_grad(cache["X0"][idx], yn[idx], basis)
+        basis = cache["basis"][idx] if kern is None else cache["batch"][2]
+        if kern is not None:  # batch arrays gathered once per step, not per LBFGS evaluation
+            loss = kern.loss_grad(*cache["batch"])
             return torch.tensor(loss, dtype=X.dtype)
         opt.zero_grad()
         if cfg.lamb > 0:
@@ -303,6 +303,8 @@ def _fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, c
         if step % freq == 0 and step < cfg.stop_grid_update_step and cfg.update_grid and step >= cfg.start_grid_update_step:
             model.update_grid_from_samples(X[train_id])  # bound params already hold theta: no write-back
             refresh()
+        if kern is not None:
+            cache["batch"] = (cache["X0"][train_id], yn[train_id], cache["basis"][train_id])
         if cfg.opt == "LBFGS":
             opt.step(lambda: objective(train_id))
         else:

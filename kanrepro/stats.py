@@ -1,7 +1,7 @@
 """Summaries of many runs: mean with a seeded 95% bootstrap CI, and the Pareto front (params vs accuracy)."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -23,7 +23,7 @@ def summarise(values: Sequence[float], level: float = 0.95, n_boot: int = 10_000
     """{'n', 'mean', 'std', 'min', 'max', 'ci_low', 'ci_high'} of a set of per-seed numbers."""
     x = np.asarray(values, dtype=np.float64)
     lo, hi = bootstrap_ci(x, level, n_boot, seed)
-    return {"n": int(len(x)), "mean": float(x.mean()) if len(x) else float("nan"),
+    return {"n": len(x), "mean": float(x.mean()) if len(x) else float("nan"),
             "std": float(x.std(ddof=1)) if len(x) > 1 else 0.0,
             "min": float(x.min()) if len(x) else float("nan"), "max": float(x.max()) if len(x) else float("nan"),
             "ci_low": lo, "ci_high": hi}

@@ -6,8 +6,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from kanrepro.prep import Prepared
 from kanrepro.protocols import DeepMindConfig, ModelSpec, deepmind

@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from kanrepro.prep import LabelEncoding, deepmind_split, normalise, prepare_deepmind, random_split
+from kanrepro.prep import (
+    LabelEncoding,
+    deepmind_split,
+    normalise,
+    prepare_deepmind,
+    random_split,
+)
 
 FEATS = ["f0", "f1", "f2"]
 
