@@ -1,4 +1,5 @@
 """Every notebook: paired with its py:percent file, committed without outputs, and runs with smoke parameters."""
+import ast
 import json
 import subprocess
 from pathlib import Path
@@ -28,6 +29,15 @@ def test_notebook_is_clean_and_paired(path):
         "parameters" in c.metadata.get("tags", []) for c in notebook.cells)
     paired = jupytext.read(path.with_suffix(".py"))
     assert _sources(paired) == _sources(notebook), f"run: jupytext --sync {path.with_suffix('.py')}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_parameter_is_visible_to_papermill(path):
+    """papermill silently skips a parameter line it cannot parse (e.g. a second '=' in the comment)."""
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    assigned = {node.target.id for node in ast.parse(cell.source).body if isinstance(node, ast.AnnAssign)}
+    assert assigned and assigned == set(specs_from_notebook(path))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

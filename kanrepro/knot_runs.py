@@ -1,0 +1,118 @@
+"""The knot experiment's building blocks for notebooks 03-06: data, checked inputs, many-seed runs, summaries.
+
+Every run uses the same data pipeline (kanrepro.prep via kanrepro.protocols), so models differ only where a
+claim says they do. Seeds: ``split_seeds`` fix the train/val/test split, ``init_seeds`` the weights, and the
+batch order uses the init seed (one stream per copy).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from kanrepro import ensemble, protocols
+from kanrepro.knots.dataset import DEFAULT_DATA_PATH, FEATURES, load_dataset
+from kanrepro.prep import Prepared
+from kanrepro.records import RunRecord
+from kanrepro.stats import summarise
+
+SALIENT = ["longitudinal_translation", "meridinal_translation_imag", "meridinal_translation_real"]  # DeepMind's 3
+
+
+def load_knots(data_path: str) -> tuple[pd.DataFrame, str]:
+    """The dataset at ``data_path`` ('' = our shipped file) and its SHA-256; clear error if it is missing."""
+    path = Path(data_path) if data_path else DEFAULT_DATA_PATH
+    if not path.is_file():
+        raise ValueError(f"data_path {str(path)!r} is not a file; give a dataset in our format or DeepMind's "
+                         f"knot_theory_invariants.csv, or '' for the shipped {DEFAULT_DATA_PATH.name}")
+    return load_dataset(path), hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_features(features: Sequence[str], parameter: str = "features") -> list[str]:
+    """Reject unknown or repeated feature names, naming the parameter and the allowed names."""
+    unknown = [f for f in features if f not in FEATURES]
+    if unknown or not features or len(set(features)) != len(features):
+        raise ValueError(f"{parameter} must be distinct names from {FEATURES}; got {list(features)}"
+                         + (f" (unknown: {unknown})" if unknown else ""))
+    return list(features)
+
+
+def check_seeds(seeds: Sequence[int], parameter: str) -> list[int]:
+    """Reject an empty or repeated seed list, naming the parameter."""
+    if not seeds or len(set(seeds)) != len(seeds) or any(int(s) < 0 for s in seeds):
+        raise ValueError(f"{parameter} must be a non-empty list of distinct non-negative integers, got {list(seeds)}")
+    return [int(s) for s in seeds]
+
+
+def mlp_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int], cfg: protocols.DeepMindConfig,
+             split_seeds: Sequence[int], init_seeds: Sequence[int], protocol: str = "deepmind",
+             label: str = "") -> list[RunRecord]:
+    """MLP(hidden) on every split seed, all init seeds of a split trained at once (vectorised)."""
+    spec = protocols.ModelSpec(hidden=tuple(hidden))
+    records: list[RunRecord] = []
+    for split_seed in tqdm(list(split_seeds), desc=label or f"MLP{list(hidden)}", mininterval=5):
+        data = protocols.prepare(frame, list(features), cfg, split_seed)
+        records += ensemble.deepmind_ensemble(data, spec, cfg, list(init_seeds), split_seed=split_seed,
+                                              protocol=protocol)
+    return records
+
+
+def kan_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int], grid: int, k: int,
+             cfg: protocols.DeepMindConfig, split_seeds: Sequence[int], init_seeds: Sequence[int],
+             label: str = "") -> list[RunRecord]:
+    """KAN [n_in, *hidden, n_out] trained with Adam under the DeepMind protocol, one run per (split, init)."""
+    spec = protocols.ModelSpec(kind="kan", hidden=tuple(hidden), grid=grid, k=k)
+    pairs = [(s, i) for s in split_seeds for i in init_seeds]
+    records: list[RunRecord] = []
+    data, current = None, None
+    for split_seed, init_seed in tqdm(pairs, desc=label or f"KAN{list(hidden)}", mininterval=5):
+        if current != split_seed:
+            data, current = protocols.prepare(frame, list(features), cfg, split_seed), split_seed
+        records.append(protocols.deepmind(data, spec, cfg, init_seed, init_seed, split_seed,
+                                          protocol="deepmind_adam_kan"))
+    return records
+
+
+def records_frame(records: Sequence[RunRecord], **columns: object) -> pd.DataFrame:
+    """One row per run: model, seeds, steps, accuracies, parameter count (+ constant ``columns``)."""
+    rows = []
+    for r in records:
+        params = r.params.get("weights_and_biases") or r.params.get("spline_plus_scales")
+        rows.append({"model": r.model, "split_seed": r.seeds.get("split"), "init_seed": r.seeds.get("init"),
+                     "steps_run": r.steps_run, "stop_step": r.stop_step, "params": params,
+                     "train_acc": r.train_accuracy, "val_acc": r.val_accuracy, "test_acc": r.test_accuracy,
+                     "seconds": r.seconds, **columns})
+    return pd.DataFrame(rows)
+
+
+def accuracy_summary(accuracies: Sequence[float], prefix: str) -> dict[str, object]:
+    """``<prefix>_acc_mean``, ``_acc_ci95`` ([low, high], bootstrap), ``_acc_best``, ``_acc_std``, ``_n_runs``."""
+    s = summarise(list(accuracies))
+    return {f"{prefix}_acc_mean": s["mean"], f"{prefix}_acc_ci95": [s["ci_low"], s["ci_high"]],
+            f"{prefix}_acc_best": s["max"], f"{prefix}_acc_std": s["std"], f"{prefix}_n_runs": s["n"]}
+
+
+def summary_table(runs: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
+    """Mean, 95% CI, best and count of test accuracy per group, as percentages."""
+    rows = []
+    for key, group in runs.groupby(by, sort=False):
+        s = summarise(group["test_acc"].to_list())
+        rows.append({**dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,))),
+                     "params": group["params"].iloc[0], "n": s["n"], "mean %": 100 * s["mean"],
+                     "ci95 low %": 100 * s["ci_low"], "ci95 high %": 100 * s["ci_high"], "best %": 100 * s["max"],
+                     "median stop step": float(np.median(group["steps_run"]))})
+    return pd.DataFrame(rows)
+
+
+def train_one(data: Prepared, spec: protocols.ModelSpec, cfg: protocols.DeepMindConfig, init_seed: int,
+              split_seed: int, protocol: str = "deepmind") -> tuple[object, RunRecord]:
+    """One run under DeepMind's loop that also returns the trained model (for saliency and attribution)."""
+    model = spec.build(data.n_features, data.encoding.n_outputs, init_seed, data.X_train.dtype)
+    result = protocols.train_deepmind(model, data, cfg, batch_seed=init_seed)
+    record = protocols.make_record(model, data, protocol, {"model_spec": str(spec)},
+                                   {"split": split_seed, "init": init_seed, "batch": init_seed}, result)
+    return model, record
