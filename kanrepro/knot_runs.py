@@ -48,13 +48,18 @@ def check_seeds(seeds: Sequence[int], parameter: str) -> list[int]:
     return [int(s) for s in seeds]
 
 
+def progress(items: Sequence, label: str) -> tqdm:
+    """A sparse progress bar (plain tqdm prints lines under papermill; one update per 5 s at most)."""
+    return tqdm(list(items), desc=label, mininterval=5)
+
+
 def mlp_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int], cfg: protocols.DeepMindConfig,
              split_seeds: Sequence[int], init_seeds: Sequence[int], protocol: str = "deepmind",
              label: str = "") -> list[RunRecord]:
     """MLP(hidden) on every split seed, all init seeds of a split trained at once (vectorised)."""
     spec = protocols.ModelSpec(hidden=tuple(hidden))
     records: list[RunRecord] = []
-    for split_seed in tqdm(list(split_seeds), desc=label or f"MLP{list(hidden)}", mininterval=5):
+    for split_seed in progress(split_seeds, label or f"MLP{list(hidden)}"):
         data = protocols.prepare(frame, list(features), cfg, split_seed)
         records += ensemble.deepmind_ensemble(data, spec, cfg, list(init_seeds), split_seed=split_seed,
                                               protocol=protocol)
@@ -69,7 +74,7 @@ def kan_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int]
     pairs = [(s, i) for s in split_seeds for i in init_seeds]
     records: list[RunRecord] = []
     data, current = None, None
-    for split_seed, init_seed in tqdm(pairs, desc=label or f"KAN{list(hidden)}", mininterval=5):
+    for split_seed, init_seed in progress(pairs, label or f"KAN{list(hidden)}"):
         if current != split_seed:
             data, current = protocols.prepare(frame, list(features), cfg, split_seed), split_seed
         records.append(protocols.deepmind(data, spec, cfg, init_seed, init_seed, split_seed,
@@ -90,10 +95,12 @@ def records_frame(records: Sequence[RunRecord], **columns: object) -> pd.DataFra
 
 
 def accuracy_summary(accuracies: Sequence[float], prefix: str) -> dict[str, object]:
-    """``<prefix>_acc_mean``, ``_acc_ci95`` ([low, high], bootstrap), ``_acc_best``, ``_acc_std``, ``_n_runs``."""
+    """``<prefix>_acc_mean``, ``_acc_ci95`` ([low, high], bootstrap), ``_acc_best``, ``_acc_min``, ``_acc_std``,
+    ``_n_runs``, and every run's accuracy in ``_acc_runs``."""
     s = summarise(list(accuracies))
     return {f"{prefix}_acc_mean": s["mean"], f"{prefix}_acc_ci95": [s["ci_low"], s["ci_high"]],
-            f"{prefix}_acc_best": s["max"], f"{prefix}_acc_std": s["std"], f"{prefix}_n_runs": s["n"]}
+            f"{prefix}_acc_best": s["max"], f"{prefix}_acc_min": s["min"], f"{prefix}_acc_std": s["std"],
+            f"{prefix}_n_runs": s["n"], f"{prefix}_acc_runs": [float(a) for a in accuracies]}
 
 
 def summary_table(runs: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:

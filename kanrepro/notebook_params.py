@@ -52,6 +52,10 @@ def specs_from_notebook(path: str | Path) -> dict[str, ParamSpec]:
     found = papermill.inspect_notebook(str(path))
     if not found:
         raise ParameterError(f"{path}: no cell tagged 'parameters'")
+    hidden = sorted(_assigned_names(path) - set(found))
+    if hidden:  # papermill skips such lines with a mere warning; a silently ignored parameter is a bug
+        raise ParameterError(f"{path}: papermill cannot parse the parameter line(s) of {', '.join(hidden)}"
+                             " (a second '=' on the line? write ≥/≤ and avoid '=' in comments)")
     specs = {}
     for name, info in found.items():
         help_text = info.get("help", "") or ""
@@ -60,6 +64,18 @@ def specs_from_notebook(path: str | Path) -> dict[str, ParamSpec]:
         specs[name] = ParamSpec(name, str(info.get("inferred_type_name", "None")), str(info.get("default", "")),
                                 help_text, terms)
     return specs
+
+
+def _assigned_names(path: str | Path) -> set[str]:
+    """Names assigned with an annotation in the notebook's ``parameters`` cell."""
+    import ast
+
+    import nbformat
+
+    notebook = nbformat.read(str(path), as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    return {node.target.id for node in ast.parse(cell.source).body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
 
 
 def _type_ok(value: Any, type_name: str) -> bool:

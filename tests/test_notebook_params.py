@@ -66,3 +66,15 @@ def test_cli_values_parse_as_yaml():
     assert parse_cli_value("[1, 2]") == [1, 2] and parse_cli_value("abc") == "abc"
     assert parse_cli_value("true") is True
     assert json.dumps(parse_cli_value("{a: 1}")) == '{"a": 1}'
+
+
+def test_a_parameter_papermill_would_skip_is_an_error(tmp_path):
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("k: int = 3  # pieces, k = 3 by default\nseed: int = 0  # a seed")
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(notebook, path)
+    with pytest.raises(ParameterError, match="cannot parse the parameter line.* of k"):
+        specs_from_notebook(path)

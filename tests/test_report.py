@@ -34,3 +34,30 @@ def test_report_page_links_notebooks_and_shows_claims(tmp_path):
     assert "href='notebooks/01_kan_is_mlp.html'" in page
     assert "Colab &#x27;KAN is just MLP&#x27;" in page and "not reproduced" in page and "reproduced" in page
     assert "02_x.failed.ipynb" in page
+
+
+def _acc(prefix, mean, low, high, best, worst, n=10):
+    return {f"{prefix}_acc_mean": mean, f"{prefix}_acc_ci95": [low, high], f"{prefix}_acc_best": best,
+            f"{prefix}_acc_min": worst, f"{prefix}_n_runs": n}
+
+
+def _row(claim_id, notebook, results):
+    return {row["id"]: row for row in claims.judge_all({notebook: results})}[claim_id]
+
+
+def test_accuracy_verdicts():
+    # C1l: CompactNet's [3,3] claims 81.6%
+    assert _row("C1l", "05_tiny_mlps", _acc("mlp_3_3", 0.81, 0.80, 0.82, 0.83, 0.78))["verdict"] == claims.REPRODUCED
+    lucky = _row("C1l", "05_tiny_mlps", _acc("mlp_3_3", 0.77, 0.76, 0.78, 0.82, 0.72))
+    assert lucky["verdict"] == claims.DEPENDS and "-4.6 points" in lucky["why"]
+    assert _row("C1l", "05_tiny_mlps", _acc("mlp_3_3", 0.70, 0.69, 0.71, 0.75, 0.65))["verdict"] == claims.NOT_REPRODUCED
+    assert "every summary is above" in _row("C1l", "05_tiny_mlps", _acc("mlp_3_3", 0.9, 0.89, 0.91, 0.92, 0.88))["why"]
+
+
+def test_count_verdicts():
+    kan = {"kan_17_1_14_params_by_convention": {"spline_coefficients": 186, "spline_plus_scales": 248,
+                                                "pykan_trainable": 372, "kanbefair": 294}}
+    row = _row("C1f", "04_kan_knot", kan)
+    assert row["verdict"] == claims.DEPENDS and "spline coefficients" in row["why"] and "186" in row["ours"]
+    mlp = {"deepmind_mlp_params_13out": 189_913, "deepmind_mlp_params_14out": 190_214}
+    assert _row("C1b", "03_deepmind_mlp", mlp)["verdict"] == claims.NOT_REPRODUCED
