@@ -25,7 +25,7 @@ NOTEBOOK_DIR ?= notebooks
 NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
 EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/notebooks/%.ipynb,$(NOTEBOOKS))
 PACKAGE_SOURCES := $(shell find kanrepro -name '*.py' 2>/dev/null)
-DATA_FILES := $(wildcard data/*)
+DATA_FILES := $(wildcard data/*.csv.gz data/*.json)
 SMOKE_CONFIG ?= configs/smoke.yaml
 
 .PHONY: reproduce smoke test lab kernel bench data verify-data sync clean distclean venv

@@ -28,6 +28,15 @@ figcaption { font-size: 0.85em; color: #555; }
 """
 
 
+_HOW = """<p><b>How verdicts are decided.</b> Accuracies: <i>reproduced</i> when the claimed number lies in our
+95% bootstrap CI over seeds or within 1 point of our mean; <i>depends on seed or protocol</i> when some of our
+runs reach it but the mean does not; <i>not reproduced</i> otherwise. Parameter counts: reproduced when every
+counting convention lands within 25% of the claimed size, depends when only some do. Rewrites: exact when
+outputs agree to 1e-6 relative in float64. Our knot data are every hyperbolic knot of at most 13 crossings
+and its mirror image, rebuilt from SnapPy's census (notebook 02); DeepMind's file holds knots from random
+diagrams, many of 15+ crossings, so absolute accuracies can differ from theirs for that reason alone.</p>"""
+
+
 def _esc(value: object) -> str:
     return html.escape(str(value))
 
@@ -58,7 +67,7 @@ def build_report(reports: Path) -> Path:
              f"<p>Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} from {len(results)} result file(s). "
              "Source numbers are quoted from the papers, READMEs and notebooks named in each row; "
              "ours come from the notebooks linked in the first column.</p>",
-             "<h2>Claims</h2>", claims_table(judge_all(results))]
+             "<h2>Claims</h2>", claims_table(judge_all(results)), _HOW]
     if failed:
         names = ", ".join(_esc(p.name) for p in failed)
         parts.append(f"<p class='not-reproduced'>Failed notebook runs kept for inspection: {names}</p>")
