@@ -14,11 +14,74 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from kanrepro.engine import Adam, BatchSampler, MLPStack, masked_xent
+from kanrepro.engine import Adam, BatchSampler, masked_xent, single_threaded
 from kanrepro.models import MLP
 from kanrepro.prep import Prepared
 from kanrepro.protocols import DeepMindConfig, ModelSpec, TrainResult, make_record
 from kanrepro.records import RunRecord
+
+
+# ---------------------------------------------------------------------------------------------------
+# S stacked MLPs (the ensemble): weights (S, a, b), biases (S, b), one flat (S, P) array.
+# ---------------------------------------------------------------------------------------------------
+class MLPStack:
+    """S MLPs of identical shape stacked along a leading axis; activation 'sigmoid' | 'relu' | 'tanh'."""
+
+    def __init__(self, weights: list[np.ndarray], biases: list[np.ndarray], activation: str = "sigmoid"):
+        self.S = weights[0].shape[0]
+        self.activation = activation
+        shapes = [w.shape[1:] for w in weights] + [b.shape[1:] for b in biases]
+        sizes = [int(np.prod(s)) for s in shapes]
+        self.theta = np.concatenate([a.reshape(self.S, -1) for a in (*weights, *biases)], axis=1)
+        self.grad = np.zeros_like(self.theta)
+        offs = np.cumsum([0, *sizes])
+        L = len(weights)
+        view = lambda arr, i: arr[:, offs[i]:offs[i + 1]].reshape(self.S, *shapes[i])
+        self.W = [view(self.theta, i) for i in range(L)]
+        self.b = [view(self.theta, L + i) for i in range(L)]
+        self._slices = [(offs[i], offs[i + 1], shapes[i]) for i in range(2 * L)]
+
+    def refresh_views(self) -> None:
+        """Rebuild views (needed only if ``theta`` is replaced, not when updated in place)."""
+        L = len(self.W)
+        self.W = [self.theta[:, a:b].reshape(self.S, *s) for a, b, s in self._slices[:L]]
+        self.b = [self.theta[:, a:b].reshape(self.S, *s) for a, b, s in self._slices[L:]]
+
+    def _act(self, z):
+        if self.activation == "sigmoid":
+            return 1 / (1 + np.exp(-z))
+        if self.activation == "relu":
+            return np.maximum(z, 0)
+        return np.tanh(z)
+
+    def _dact(self, h):  # derivative from the activation's output
+        if self.activation == "sigmoid":
+            return h * (1 - h)
+        if self.activation == "relu":
+            return (h > 0).astype(h.dtype)
+        return 1 - h * h
+
+    def forward(self, x: np.ndarray, keep: bool = False):
+        """x: (S, B, n_in) or shared (B, n_in) -> logits (S, B, n_out)."""
+        hs = [x]
+        for i, (W, b) in enumerate(zip(self.W, self.b)):
+            z = np.matmul(hs[-1], W) + b[:, None, :]
+            hs.append(self._act(z) if i < len(self.W) - 1 else z)
+        return (hs[-1], hs) if keep else hs[-1]
+
+    def loss_grad(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per-copy batch loss (S,) for x (S, B, n_in), y (S, B); fills ``self.grad`` (S, P)."""
+        logits, hs = self.forward(x, keep=True)
+        loss, d = masked_xent(logits, y)
+        L = len(self.W)
+        for i in reversed(range(L)):
+            a, b_, _ = self._slices[i]
+            self.grad[:, a:b_] = np.matmul(hs[i].transpose(0, 2, 1), d).reshape(self.S, -1)
+            a, b_, _ = self._slices[L + i]
+            self.grad[:, a:b_] = d.sum(axis=1)
+            if i > 0:
+                d = np.matmul(d, self.W[i].transpose(0, 2, 1)) * self._dact(hs[i])
+        return loss
 
 
 def stack_mlps(models: Sequence[MLP]) -> MLPStack:
@@ -40,6 +103,11 @@ def unstack_into(stack: MLPStack, models: Sequence[MLP]) -> None:
 
 def train_stack(stack: MLPStack, data: Prepared, cfg: DeepMindConfig, batch_seeds: Sequence[int]) -> list[TrainResult]:
     """DeepMind's loop for every copy at once; a stopped copy is frozen (no update, no new batches)."""
+    with single_threaded():
+        return _train_stack(stack, data, cfg, batch_seeds)
+
+
+def _train_stack(stack, data, cfg, batch_seeds):
     t0 = time.perf_counter()
     S = stack.S
     X, y = data.X_train.numpy(), data.y_train.numpy()

@@ -12,6 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from kanrepro.models import KAN, MLP
+from kanrepro.params import param_counts
+
 
 def masked_cross_entropy(logits: Tensor, y: Tensor) -> Tensor:
     """DeepMind's loss: mean over rows of -log softmax(logits)[y]; a label outside [0, n_out) has an
@@ -59,3 +62,32 @@ class RunRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    """What a training loop reports (before evaluation)."""
+    steps_run: int
+    stop_step: int | None
+    best_step: int | None
+    val_curve: list[list[float]]
+    seconds: float
+
+
+def describe(model: nn.Module) -> str:
+    """Short model name for records."""
+    if isinstance(model, MLP):
+        return f"MLP{model.widths} {model.activation}"
+    if isinstance(model, KAN):
+        return f"KAN{model.width} G={model.grid_sizes[0]} k={model.k}"
+    return type(model).__name__
+
+
+def make_record(model: nn.Module, data: Any, protocol: str, config: dict, seeds: dict, result: TrainResult,
+                extra: dict | None = None) -> RunRecord:
+    """Evaluate ``model`` on the three splits of ``data`` (a :class:`~kanrepro.prep.Prepared`) into a record."""
+    tr, va, te = (evaluate(model, data.X_train, data.y_train), evaluate(model, data.X_val, data.y_val),
+                  evaluate(model, data.X_test, data.y_test))
+    return RunRecord(describe(model), param_counts(model), protocol, config, seeds, result.steps_run, result.stop_step,
+                     result.best_step, tr[0], va[0], te[0], tr[1], va[1], te[1], result.seconds, result.val_curve,
+                     extra or {})

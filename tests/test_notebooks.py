@@ -64,3 +64,42 @@ def test_kan_is_mlp_smoke_run(repo_root, python, tmp_path):
     for figure in ("01_seed_example", "01_bspline_edge", "01_param_ratio"):
         assert (reports / "figures" / f"{figure}.png").exists() and (reports / "figures" / f"{figure}.svg").exists()
     assert (reports / "notebooks" / "01_kan_is_mlp.html").exists()
+
+
+KNOT_KEYS = {
+    "03_deepmind_mlp": ["deepmind_mlp_acc_mean", "deepmind_mlp_acc_ci95", "deepmind_mlp_params_13out",
+                        "deepmind_mlp_params_14out", "n_seeds", "data_sha256", "wall_seconds"],
+    "04_kan_knot": ["kan_17_1_14_acc_mean", "kan_17_1_14_ours_acc_mean", "kan_17_1_14_params_by_convention",
+                    "slope_formula_acc", "kan_3_1_14_acc_mean", "n_seeds", "data_sha256", "wall_seconds"],
+    "05_tiny_mlps": ["mlp_3_3_acc_mean", "mlp_3_3_acc_best", "mlp_3_3_params", "n_seeds", "data_sha256",
+                     "wall_seconds"],
+    "06_pareto": ["pareto_front", "size_acc_mean", "parameter_audit", "n_seeds", "data_sha256", "wall_seconds"],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(KNOT_KEYS))
+def test_knot_notebook_smoke_run_on_a_deepmind_format_csv(repo_root, python, tmp_path, stem):
+    """Smoke parameters point data_path at a CSV in DeepMind's format written by our own builder."""
+    assert SMOKE[stem]["data_path"].endswith(".csv")
+    reports = tmp_path / "reports"
+    completed = subprocess.run([python, "-m", "kanrepro.run", f"notebooks/{stem}.ipynb", "-c", "configs/smoke.yaml",
+                                "--reports", str(reports)], cwd=repo_root, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads((reports / "results" / f"{stem}.json").read_text())
+    assert set(KNOT_KEYS[stem]) <= set(results)
+    for key, value in results.items():
+        if key.endswith("_acc_mean"):
+            assert 0 <= value <= 1, key
+
+
+@pytest.mark.parametrize("override, message", [
+    ("data_path=no/such.csv", "data_path 'no/such.csv' is not a file"),
+    ("salient_features=[mu]", "salient_features must be distinct names from"),
+    ("split_seeds=[]", "'split_seeds' = [] is not allowed (non-empty)"),
+])
+def test_knot_notebook_bad_inputs_fail_before_training(repo_root, python, tmp_path, override, message):
+    completed = subprocess.run([python, "-m", "kanrepro.run", "notebooks/03_deepmind_mlp.ipynb", "-c",
+                                "configs/smoke.yaml", "-p", override, "--reports", str(tmp_path)],
+                               cwd=repo_root, capture_output=True, text=True)
+    assert completed.returncode != 0 and message in completed.stderr
+    assert not (tmp_path / "results").exists()

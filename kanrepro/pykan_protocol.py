@@ -1,0 +1,172 @@
+"""pykan's knot tutorial protocol (``MultKAN.fit``) for pykan itself or our KAN, and a lean LBFGS.
+
+- :func:`pykan_tutorial`: pykan 0.2.8's ``fit`` as its knot tutorial calls it (LBFGS, 100 steps, lamb 0.005,
+  batch 1024, grid updates every 5 steps until step 50): ``variant='pykan'`` runs pykan's own model and fit,
+  ``'ours'`` our KAN with the same loop (:func:`fit_like_pykan`).
+- The fast engine optimises with :class:`kanrepro.lbfgs.LeanLBFGS` (pykan's LBFGS on a numpy vector).
+  Re-exported by :mod:`kanrepro.protocols`.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from kanrepro.engine import KANKernel, Reg, single_threaded
+from kanrepro.lbfgs import LeanLBFGS
+from kanrepro.models import KAN
+from kanrepro.prep import Prepared
+from kanrepro.records import RunRecord, TrainResult, make_record
+
+
+@dataclass(frozen=True)
+class PykanTutorialConfig:
+    """pykan 0.2.8 ``fit`` as called by the knot tutorial; other fields are fit's defaults."""
+    hidden: tuple[int, ...] = (1,)
+    grid: int = 5
+    k: int = 3
+    opt: str = "LBFGS"  # 'LBFGS' (pykan's LBFGS: history 10, strong Wolfe, tolerances 1e-32) | 'Adam'
+    steps: int = 100
+    lr: float = 1.0
+    lamb: float = 0.005
+    lamb_l1: float = 1.0
+    lamb_entropy: float = 2.0
+    lamb_coef: float = 0.0
+    lamb_coefdiff: float = 0.0
+    batch: int = 1024  # -1: full batch
+    update_grid: bool = True
+    grid_update_num: int = 10
+    start_grid_update_step: int = -1
+    stop_grid_update_step: int = 50
+
+
+LBFGS_ARGS = dict(history_size=10, line_search_fn="strong_wolfe", tolerance_grad=1e-32, tolerance_change=1e-32,
+                  tolerance_ys=1e-32)  # pykan fit's
+
+
+def _pykan_optimizer(params, cfg: PykanTutorialConfig):
+    if cfg.opt == "Adam":
+        return torch.optim.Adam(params, lr=cfg.lr)
+    from kan.LBFGS import LBFGS  # pykan's own LBFGS (has tolerance_ys), as its fit uses
+
+    return LBFGS(params, lr=cfg.lr, **LBFGS_ARGS)
+
+
+def pykan_tutorial(data: Prepared, cfg: PykanTutorialConfig = PykanTutorialConfig(), seed: int = 42,
+                   variant: str = "ours", split_seed: int | None = 42, engine: str = "auto",
+                   return_model: bool = False) -> RunRecord | tuple[RunRecord, KAN]:
+    """Train KAN([n_in, *hidden, n_class], grid, k, seed) as pykan's ``fit`` does.
+
+    Returns the run record, or (record, trained model as our KAN) with ``return_model``.
+    variant 'pykan': pykan's own model and ``fit`` (auto_save off). variant 'ours': our KAN with the same
+    loop (:func:`fit_like_pykan`, ``engine`` as there). ``data.X_val`` is pykan's 'test' set (it draws
+    test batches too).
+    """
+    width = [data.n_features, *cfg.hidden, data.encoding.n_outputs]
+    X, y, Xt = data.X_train, data.y_train, data.X_val
+    t0 = time.perf_counter()
+    if variant == "pykan":
+        from kan import KAN as PykanKAN
+
+        model = PykanKAN(width=list(width), grid=cfg.grid, k=cfg.k, seed=seed, auto_save=False)
+        dataset = {"train_input": X, "train_label": y, "test_input": Xt, "test_label": data.y_val}
+        model.fit(dataset, opt=cfg.opt, steps=cfg.steps, lamb=cfg.lamb, lamb_l1=cfg.lamb_l1,
+                  lamb_entropy=cfg.lamb_entropy, lamb_coef=cfg.lamb_coef, lamb_coefdiff=cfg.lamb_coefdiff,
+                  update_grid=cfg.update_grid, grid_update_num=cfg.grid_update_num, loss_fn=nn.CrossEntropyLoss(),
+                  lr=cfg.lr, start_grid_update_step=cfg.start_grid_update_step,
+                  stop_grid_update_step=cfg.stop_grid_update_step, batch=cfg.batch)
+        model = KAN.from_pykan(model)  # evaluate through our (parity-tested) forward
+    elif variant == "ours":
+        model = KAN(width, grid=cfg.grid, k=cfg.k, seed=seed, dtype=X.dtype)
+        fit_like_pykan(model, X, y, len(Xt), cfg, np.random.RandomState(seed), engine)
+    else:
+        raise ValueError(f"unknown variant {variant!r}")
+    result = TrainResult(cfg.steps, None, None, [], time.perf_counter() - t0)
+    record = make_record(model, data, "pykan_tutorial", {**asdict(cfg), "variant": variant},
+                         {"split": split_seed, "init": seed, "batch": seed}, result)
+    return (record, model) if return_model else record
+
+
+def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cfg: PykanTutorialConfig,
+                   rs: np.random.RandomState, engine: str = "auto") -> None:
+    """pykan 0.2.8 ``MultKAN.fit`` semantics on our KAN (no symbolic branch, no metrics), in place.
+
+    Batches from ``rs`` (pykan draws a train and a test batch every step), grid update from the train
+    batch every ``stop/num`` steps before the step, objective = cross-entropy + lamb * pykan's regulariser.
+    engine: 'fast' (= 'auto' for silu KANs): numpy kernel (analytic gradient, regulariser included) with
+    :class:`LeanLBFGS` or the kernel's Adam; 'torch': autograd through the model + pykan's own LBFGS /
+    torch Adam (the reference the fast engine is tested against).
+    """
+    if engine == "auto":
+        engine = "fast" if model.base_fun == "silu" else "torch"
+    n = len(X)
+    full = cfg.batch == -1 or cfg.batch > n
+    bs, bs_test = (n, n_test) if full else (cfg.batch, cfg.batch)
+    freq = int(cfg.stop_grid_update_step / cfg.grid_update_num)
+    reg = Reg(cfg.lamb, cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff)
+    kern = KANKernel(model) if engine != "torch" else None
+    Xn, yn = X.numpy(), y.numpy()
+    state: dict = {}
+
+    def refresh():
+        if kern is None:
+            with torch.no_grad():
+                state["basis"] = model.input_basis(X)
+            return
+        kern.reload()
+        state["inputs"] = kern.inputs(Xn)
+
+    def torch_objective(idx):
+        opt.zero_grad()
+        basis = state["basis"][idx]
+        if cfg.lamb > 0:
+            out, r = model.forward_reg(X[idx], cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff, basis)
+            loss = F.cross_entropy(out, y[idx]) + cfg.lamb * r
+        else:
+            loss = F.cross_entropy(model(X[idx], basis), y[idx])
+        loss.backward()
+        return loss
+
+    def fg():
+        return kern.loss_grad(None, state["y"], state["batch"], reg), kern.grad.copy()
+
+    with single_threaded():
+        refresh()
+        if engine == "fast" and cfg.opt == "LBFGS":
+            opt = LeanLBFGS(kern.theta, lr=cfg.lr, **LBFGS_ARGS)
+        elif engine == "fast" and cfg.opt == "Adam":
+            from kanrepro.engine import Adam
+
+            opt = Adam(kern.theta.shape, kern.dtype, lr=cfg.lr)
+        else:
+            opt = _pykan_optimizer(list(model.parameters()), cfg)
+        for step in range(cfg.steps):
+            train_id = rs.choice(n, bs, replace=False)
+            rs.choice(n_test, bs_test, replace=False)  # pykan draws a test batch every step: keep the stream
+            if (step % freq == 0 and step < cfg.stop_grid_update_step and cfg.update_grid
+                    and step >= cfg.start_grid_update_step):
+                if kern is not None:
+                    kern.write_back()
+                model.update_grid_from_samples(X[train_id])
+                refresh()
+            if kern is not None:
+                state["batch"], state["y"] = state["inputs"].take(train_id), yn[train_id]
+            if engine == "fast" and cfg.opt == "LBFGS":
+                opt.step(fg)
+            elif engine == "fast":
+                fg()
+                opt.step(kern.theta, kern.grad)
+            elif cfg.opt == "LBFGS":
+                opt.step(lambda: torch_objective(train_id))
+            else:
+                torch_objective(train_id)
+                opt.step()
+    if kern is not None:
+        kern.write_back()
+
+
+_fit_like_pykan = fit_like_pykan  # the previous private name
