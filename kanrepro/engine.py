@@ -18,13 +18,33 @@ import torch
 from kanrepro.models import KAN
 
 
+_SINGLE_THREADED_DEPTH = 0  # nesting depth of single_threaded() in this process
+
+
+@contextlib.contextmanager
 def single_threaded():
-    """Context manager limiting numpy's BLAS to one thread (no-op without threadpoolctl)."""
+    """Limit numpy's BLAS and torch to one thread and flush denormal floats to zero while training.
+
+    Adam's second moments of saturated sigmoid units underflow into denormals, which the CPU handles
+    ~100x slower; flushing them (torch.set_flush_denormal, which sets the thread's FTZ/DAZ flags for numpy
+    too) changes results only below 1e-38.
+    """
+    from threadpoolctl import threadpool_limits
+
+    global _SINGLE_THREADED_DEPTH
+    torch_threads = torch.get_num_threads()
+    if _SINGLE_THREADED_DEPTH == 0:
+        torch.set_flush_denormal(True)
+    _SINGLE_THREADED_DEPTH += 1
+    torch.set_num_threads(1)  # small ops: a second OpenMP thread only adds waiting, worst on a busy machine
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(1, "blas")
+        with threadpool_limits(1, "blas"):
+            yield
+    finally:
+        _SINGLE_THREADED_DEPTH -= 1
+        torch.set_num_threads(torch_threads)
+        if _SINGLE_THREADED_DEPTH == 0:  # nested uses keep flushing until the outermost one exits
+            torch.set_flush_denormal(False)
 
 
 class BatchSampler:
@@ -79,27 +99,28 @@ def masked_xent(logits: np.ndarray, y: np.ndarray, want_grad: bool = True) -> tu
 
 
 class Adam:
-    """torch.optim.Adam's single-tensor update on rows of a flat array; ``rows`` limits it to active copies."""
+    """torch.optim.Adam's single-tensor update, in place on a flat numpy array (rows = stacked copies).
+
+    The arithmetic runs as torch in-place ops on views sharing the arrays' memory (the same op sequence as
+    torch's ``_single_tensor_adam``), ~5x faster than numpy temporaries. ``rows`` limits it to active copies.
+    """
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         self.lr, (self.b1, self.b2), self.eps = lr, betas, eps
         self.m, self.v, self.t = np.zeros(shape, dtype), np.zeros(shape, dtype), 0
+        self._m, self._v = torch.from_numpy(self.m), torch.from_numpy(self.v)
 
     def step(self, theta: np.ndarray, grad: np.ndarray, rows: np.ndarray | None = None) -> None:
         self.t += 1
-        bc1, bc2 = 1 - self.b1**self.t, 1 - self.b2**self.t
-        if rows is None:
-            m, v, th = self.m, self.v, theta
-            m += (1 - self.b1) * (grad - m)
-            v *= self.b2
-            v += (1 - self.b2) * grad * grad
-            th -= (self.lr / bc1) * m / (np.sqrt(v) / np.sqrt(bc2) + self.eps)
-        else:
-            g = grad[rows]
-            m = self.m[rows] + (1 - self.b1) * (g - self.m[rows])
-            v = self.v[rows] * self.b2 + (1 - self.b2) * g * g
-            self.m[rows], self.v[rows] = m, v
-            theta[rows] -= (self.lr / bc1) * m / (np.sqrt(v) / np.sqrt(bc2) + self.eps)
+        bc1, bc2_sqrt = 1 - self.b1**self.t, (1 - self.b2**self.t) ** 0.5
+        th, g = torch.from_numpy(theta), torch.from_numpy(np.ascontiguousarray(grad))
+        parts = [(th, g, self._m, self._v)] if rows is None else [
+            (th[r], g[r], self._m[r], self._v[r]) for r in np.asarray(rows).tolist()]
+        for param, gr, m, v in parts:  # each part is a view: updates land in the numpy arrays
+            m.lerp_(gr, 1 - self.b1)
+            v.mul_(self.b2).addcmul_(gr, gr, value=1 - self.b2)
+            denom = (v.sqrt() / bc2_sqrt).add_(self.eps)
+            param.addcdiv_(m, denom, value=-self.lr / bc1)
 
 
 # ---------------------------------------------------------------------------------------------------
