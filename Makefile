@@ -28,10 +28,16 @@ PACKAGE_SOURCES := $(shell find kanrepro -name '*.py' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv.gz data/*.json)
 SMOKE_CONFIG ?= configs/smoke.yaml
 
-.PHONY: reproduce smoke test lab kernel bench data verify-data sync clean distclean venv
+.PHONY: reproduce notebooks-executed smoke test lab kernel bench data verify-data sync clean distclean venv
 
-reproduce: $(EXECUTED)
+# notebooks run side by side, JOBS at a time (each trains on one thread)
+JOBS ?= 2
+
+reproduce: $(STAMP)
+	$(MAKE) --no-print-directory -j$(JOBS) notebooks-executed
 	$(PY) -m kanrepro.report --reports $(REPORTS)
+
+notebooks-executed: $(EXECUTED)
 
 # The runner writes the executed notebook only on success (a failure leaves <stem>.failed.ipynb),
 # so a failed notebook never looks up to date.

@@ -74,11 +74,12 @@ def pykan_tutorial(data: Prepared, cfg: PykanTutorialConfig = PykanTutorialConfi
 
         model = PykanKAN(width=list(width), grid=cfg.grid, k=cfg.k, seed=seed, auto_save=False)
         dataset = {"train_input": X, "train_label": y, "test_input": Xt, "test_label": data.y_val}
-        model.fit(dataset, opt=cfg.opt, steps=cfg.steps, lamb=cfg.lamb, lamb_l1=cfg.lamb_l1,
-                  lamb_entropy=cfg.lamb_entropy, lamb_coef=cfg.lamb_coef, lamb_coefdiff=cfg.lamb_coefdiff,
-                  update_grid=cfg.update_grid, grid_update_num=cfg.grid_update_num, loss_fn=nn.CrossEntropyLoss(),
-                  lr=cfg.lr, start_grid_update_step=cfg.start_grid_update_step,
-                  stop_grid_update_step=cfg.stop_grid_update_step, batch=cfg.batch)
+        with single_threaded():  # one torch thread: pykan's many small ops only wait on a second one
+            model.fit(dataset, opt=cfg.opt, steps=cfg.steps, lamb=cfg.lamb, lamb_l1=cfg.lamb_l1,
+                      lamb_entropy=cfg.lamb_entropy, lamb_coef=cfg.lamb_coef, lamb_coefdiff=cfg.lamb_coefdiff,
+                      update_grid=cfg.update_grid, grid_update_num=cfg.grid_update_num, loss_fn=nn.CrossEntropyLoss(),
+                      lr=cfg.lr, start_grid_update_step=cfg.start_grid_update_step,
+                      stop_grid_update_step=cfg.stop_grid_update_step, batch=cfg.batch)
         model = KAN.from_pykan(model)  # evaluate through our (parity-tested) forward
     elif variant == "ours":
         model = KAN(width, grid=cfg.grid, k=cfg.k, seed=seed, dtype=X.dtype)

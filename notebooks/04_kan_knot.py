@@ -26,7 +26,7 @@
 data_path: str = ""  # dataset file (ours or DeepMind's CSV); empty: the shipped dataset
 grid: int = 3  # KAN grid intervals G (allowed: ≥ 1)
 spline_order: int = 3  # KAN spline order k (allowed: 1..5)
-pykan_seeds: list[int] = [42, 43]  # runs of pykan itself, tutorial protocol (allowed: non-empty, ≥ 0)
+pykan_seeds: list[int] = [42]  # runs of pykan itself (~25x slower than ours), tutorial protocol (allowed: non-empty, ≥ 0)
 tutorial_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our KAN, tutorial protocol (allowed: non-empty, ≥ 0)
 lbfgs_steps: int = 100  # LBFGS steps of the tutorial protocol (allowed: ≥ 1)
 batch: int = 1024  # tutorial batch size (train and test batches) (allowed: ≥ 1)
@@ -80,6 +80,8 @@ def tutorial_runs(features, seeds, variant, label):
 
 # %% [markdown]
 # ## (a) pykan itself and (b) our KAN, under pykan's tutorial protocol
+# pykan 0.2.8 needs minutes per run here, so by default it runs once, as an anchor; our KAN, which reproduces
+# pykan's forward, loss, initialisation and fit loop (tests against pykan), carries the seeds.
 
 # %%
 pykan_runs, _ = tutorial_runs(FEATURES, pykan_seeds, "pykan", "pykan 0.2.8")
