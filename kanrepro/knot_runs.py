@@ -6,7 +6,9 @@ batch order uses the init seed (one stream per copy).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,6 +55,22 @@ def progress(items: Sequence, label: str) -> tqdm:
     return tqdm(list(items), desc=label, mininterval=5)
 
 
+@contextlib.contextmanager
+def constant_column_notes():
+    """Collect prep's zero-std warnings over many splits and print one line instead of one per split."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        yield
+    columns = sorted({c for w in caught if "zero std" in str(w.message)
+                      for c in str(w.message).split("[")[1].split("]")[0].replace("'", "").split(", ")})
+    if columns:
+        print(f"note: constant column(s) in some splits: {', '.join(columns)} (left centred; DeepMind's notebook"
+              " raises an error there)")
+    for w in caught:
+        if "zero std" not in str(w.message):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
 def mlp_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int], cfg: protocols.DeepMindConfig,
              split_seeds: Sequence[int], init_seeds: Sequence[int], protocol: str = "deepmind",
              label: str = "") -> list[RunRecord]:
@@ -60,7 +78,8 @@ def mlp_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int]
     spec = protocols.ModelSpec(hidden=tuple(hidden))
     records: list[RunRecord] = []
     for split_seed in progress(split_seeds, label or f"MLP{list(hidden)}"):
-        data = protocols.prepare(frame, list(features), cfg, split_seed)
+        with constant_column_notes():
+            data = protocols.prepare(frame, list(features), cfg, split_seed)
         records += ensemble.deepmind_ensemble(data, spec, cfg, list(init_seeds), split_seed=split_seed,
                                               protocol=protocol)
     return records
@@ -76,7 +95,8 @@ def kan_runs(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int]
     data, current = None, None
     for split_seed, init_seed in progress(pairs, label or f"KAN{list(hidden)}"):
         if current != split_seed:
-            data, current = protocols.prepare(frame, list(features), cfg, split_seed), split_seed
+            with constant_column_notes():
+                data, current = protocols.prepare(frame, list(features), cfg, split_seed), split_seed
         records.append(protocols.deepmind(data, spec, cfg, init_seed, init_seed, split_seed,
                                           protocol="deepmind_adam_kan"))
     return records

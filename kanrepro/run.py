@@ -67,11 +67,18 @@ def _move_tree(source: Path, target: Path) -> None:
 
 
 def render_html(executed: Path, html_path: Path) -> None:
-    """The executed notebook as a self-contained HTML page without code cells."""
+    """The executed notebook as a self-contained HTML page without code cells or stderr (progress bars).
+
+    The executed ``.ipynb`` keeps everything; notebooks print what a reader needs to stdout.
+    """
     import nbformat
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(nbformat.read(executed, as_version=4))
+    notebook = nbformat.read(executed, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    body, _ = HTMLExporter(exclude_input=True).from_notebook_node(notebook)
     tmp = html_path.with_name(f".{html_path.name}.tmp")
     tmp.write_text(body)
     os.replace(tmp, html_path)

@@ -97,7 +97,8 @@ ablation_table
 # columns themselves are right).
 
 # %%
-data = P.prepare(frame, FEATURES, faithful, split_seeds[0])
+with kr.constant_column_notes():
+    data = P.prepare(frame, FEATURES, faithful, split_seeds[0])
 model, record = kr.train_one(data, P.ModelSpec(hidden=tuple(hidden)), faithful, init_seeds[0], split_seeds[0])
 scores = pd.Series(normalised_saliency(saliency(model, data.X_train, data.y_train)), index=FEATURES)
 scores = scores.sort_values(ascending=False)

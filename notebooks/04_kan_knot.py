@@ -70,7 +70,8 @@ def tutorial_runs(features, seeds, variant, label):
     """KAN [len(features), 1, n_classes] under pykan's tutorial protocol, one run per seed (split + init)."""
     rows, models = [], []
     for seed in kr.progress(seeds, label):
-        data = prepare_pykan_tutorial(frame, list(features), seed)
+        with kr.constant_column_notes():
+            data = prepare_pykan_tutorial(frame, list(features), seed)
         record, model = P.pykan_tutorial(data, replace(tutorial), seed=seed, variant=variant, split_seed=seed,
                                          return_model=True)
         rows.append(record)
