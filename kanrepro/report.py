@@ -32,9 +32,10 @@ _HOW = """<p><b>How verdicts are decided.</b> Accuracies: <i>reproduced</i> when
 95% bootstrap CI over seeds or within 1 point of our mean; <i>depends on seed or protocol</i> when some of our
 runs reach it but the mean does not; <i>not reproduced</i> otherwise. Parameter counts: reproduced when every
 counting convention lands within 25% of the claimed size, depends when only some do. Rewrites: exact when
-outputs agree to 1e-6 relative in float64. Our knot data are every hyperbolic knot of at most 13 crossings
-and its mirror image, rebuilt from SnapPy's census (notebook 02); DeepMind's file holds knots from random
-diagrams, many of 15+ crossings, so absolute accuracies can differ from theirs for that reason alone.</p>"""
+outputs agree to 1e-6 relative in float64. Our knot data are every hyperbolic knot of the census up to a
+crossing number, and its mirror image, rebuilt from SnapPy (notebook 02, <code>data/*.manifest.json</code>);
+DeepMind's file holds knots from random diagrams, many of 15+ crossings, so absolute accuracies can differ
+from theirs for that reason alone. Pass <code>data_path</code> to rerun on their file.</p>"""
 
 
 def _esc(value: object) -> str:

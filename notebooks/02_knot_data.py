@@ -65,7 +65,7 @@ print(f"{path}: {len(frame)} rows, {n_knots} knots, sha256 {data_sha256[:16]}…
 if manifest:
     print("manifest sha256 matches the file:", manifest["sha256"] == data_sha256)
     for key in ("n_excluded_nonhyperbolic", "n_geodesic_fallbacks", "knotinfo_signature_agreement",
-                "torsion_degree_eq_4g_minus_2", "natural_slope_vs_2sigma_corr", "wall_seconds"):
+                "torsion_degree_eq_4g_minus_2", "natural_slope_vs_2sigma_corr", "cpu_seconds"):
         print(f"  {key}: {manifest.get(key)}")
     print("  geodesic methods:", manifest.get("geodesic_methods"))
     print("  failed knots:", manifest.get("failed"))
@@ -124,7 +124,7 @@ summary = frame[FEATURES + [TARGET]].describe().T[["min", "mean", "max"]]
 zero_torsion = float((frame["hyperbolic_torsion_degree"] == 0).mean())
 zero_adjoint = float((frame["hyperbolic_adjoint_torsion_degree"] == 0).mean())
 print(f"rows with torsion degree 0: {zero_torsion:.3%}; adjoint degree 0: {zero_adjoint:.3%}")
-summary
+print(summary.to_string())
 
 # %% [markdown]
 # ## Recompute a few rows from SnapPy (the `verify-data` check, small)
@@ -159,4 +159,4 @@ results = {
     "wall_seconds": time.time() - started,
 }
 write_results("02_knot_data", results)
-results
+print(json.dumps(results, indent=2, default=str))

@@ -1,0 +1,97 @@
+"""DeepMind's knot schema, our shipped dataset, and a validating loader for either file.
+
+Frame layout returned by ``load_dataset``: ``ID_COLUMNS`` (when known) + ``FEATURES`` + ``[TARGET]``,
+one row per knot (n_rows x 21 for our file, n_rows x 18 for DeepMind's).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+FEATURES: list[str] = [
+    "chern_simons", "cusp_volume", "hyperbolic_adjoint_torsion_degree", "hyperbolic_torsion_degree",
+    "injectivity_radius", "longitudinal_translation", "meridinal_translation_imag",
+    "meridinal_translation_real", "short_geodesic_imag_part", "short_geodesic_real_part", "Symmetry_0",
+    "Symmetry_D3", "Symmetry_D4", "Symmetry_D6", "Symmetry_D8", "Symmetry_Z/2 + Z/2", "volume",
+]
+TARGET = "signature"
+ID_COLUMNS = ["name", "crossings", "mirror"]
+INTEGER_FEATURES = ["hyperbolic_adjoint_torsion_degree", "hyperbolic_torsion_degree", "Symmetry_0",
+                    "Symmetry_D3", "Symmetry_D4", "Symmetry_D6", "Symmetry_D8", "Symmetry_Z/2 + Z/2"]
+ONE_HOT = [f for f in FEATURES if f.startswith("Symmetry_")]
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+DEFAULT_DATA_PATH = DATA_DIR / "knots_le12.csv.gz"  # switch to knots_le13.csv.gz once that build is shipped
+MAX_REPORTED = 10  # bad rows listed per problem
+
+
+def _rows(mask: pd.Series) -> str:
+    bad = list(mask[mask].index[:MAX_REPORTED])
+    more = int(mask.sum()) - len(bad)
+    return f"{bad}" + (f" and {more} more" if more > 0 else "")
+
+
+def validate_frame(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
+    """Check header, types, finiteness, one-hot symmetry and even integer signatures.
+
+    Raises ``ValueError`` naming the bad column(s) and row(s) (0-based data row numbers).
+    Returns the frame with columns in the fixed order and integer columns as int64.
+    """
+    problems: list[str] = []
+    expected = set(FEATURES) | {TARGET}
+    present = set(frame.columns)
+    missing = sorted(expected - present)
+    extra = sorted(present - expected - set(ID_COLUMNS))
+    if missing:
+        problems.append(f"missing column(s) {missing}")
+    if extra:
+        problems.append(f"unexpected column(s) {extra}")
+    if problems:
+        raise ValueError(f"{source}: " + "; ".join(problems) + f". Expected exactly {FEATURES + [TARGET]}")
+    out = frame.reset_index(drop=True).copy()
+    for col in FEATURES + [TARGET]:
+        values = pd.to_numeric(out[col], errors="coerce")
+        bad = values.isna() | ~np.isfinite(values.astype(float))
+        if bad.any():
+            problems.append(f"column {col!r}: missing or non-numeric value(s) in row(s) {_rows(bad)}")
+            continue
+        if col in INTEGER_FEATURES or col == TARGET:
+            frac = values != np.round(values)
+            if frac.any():
+                problems.append(f"column {col!r}: non-integer value(s) in row(s) {_rows(frac)}")
+                continue
+            values = values.astype(np.int64)
+        out[col] = values
+    if not problems:
+        odd = out[TARGET] % 2 != 0
+        if odd.any():
+            problems.append(f"column {TARGET!r}: odd signature(s) in row(s) {_rows(odd)}")
+        not01 = ~out[ONE_HOT].isin([0, 1]).all(axis=1) | (out[ONE_HOT].sum(axis=1) > 1)
+        if not01.any():
+            problems.append(f"columns {ONE_HOT}: not a 0/1 one-hot in row(s) {_rows(not01)}")
+    if problems:
+        raise ValueError(f"{source}: " + "; ".join(problems))
+    ids = [c for c in ID_COLUMNS if c in out.columns]
+    return out[ids + FEATURES + [TARGET]]
+
+
+def load_dataset(path: str | Path | None = None) -> pd.DataFrame:
+    """Load our shipped dataset (default) or DeepMind's CSV (unnamed index column + 17 features +
+    signature), validated. Returns ID columns (when present) + FEATURES + [TARGET]."""
+    path = Path(path) if path is not None else DEFAULT_DATA_PATH
+    if not path.exists():
+        raise FileNotFoundError(f"no dataset at {path}")
+    frame = pd.read_csv(path)
+    first = frame.columns[0]
+    if first.startswith("Unnamed") or first == "":
+        frame = frame.drop(columns=[first])  # DeepMind's unnamed index column
+    return validate_frame(frame, source=str(path))
+
+
+def write_deepmind_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``frame`` in DeepMind's exact CSV layout: unnamed index, 17 features, signature."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame[FEATURES + [TARGET]].reset_index(drop=True).to_csv(path, index=True)
+    return path

@@ -1,0 +1,82 @@
+"""Per-knot rows: DeepMind's 17 features + signature for a census name, and the mirror rule."""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import snappy
+
+from kanrepro.knots.census import crossings_of
+from kanrepro.knots.geodesic import short_geodesic
+from kanrepro.knots.signature import knot_signature
+from kanrepro.knots.torsion import torsion_degrees
+
+HYPERBOLIC = "all tetrahedra positively oriented"
+SYMMETRY_LABELS = ["0", "D3", "D4", "D6", "D8", "Z/2 + Z/2"]
+MIRROR_FLIPS = ["signature", "chern_simons", "meridinal_translation_real", "short_geodesic_imag_part"]
+
+
+class NotHyperbolic(ValueError):
+    """The knot complement has no complete hyperbolic structure (e.g. torus knots)."""
+
+
+def geometry_features(manifold: Any) -> dict[str, float]:
+    """Volume, Chern-Simons, maximal-cusp translations, cusp area and symmetry one-hot."""
+    cusp = manifold.cusp_neighborhood()
+    cusp.set_displacement(cusp.stopping_displacement())
+    mu, lam = cusp.translations()
+    mu = complex(mu)
+    lam = float(complex(lam).real)
+    group = str(manifold.symmetry_group())
+    row = {
+        "chern_simons": float(manifold.chern_simons()),
+        "cusp_volume": lam * mu.imag,
+        "longitudinal_translation": lam,
+        "meridinal_translation_imag": mu.imag,
+        "meridinal_translation_real": mu.real,
+        "volume": float(manifold.volume()),
+    }
+    for label in SYMMETRY_LABELS:
+        row[f"Symmetry_{label}"] = 1 if group == label else 0
+    return row
+
+
+def knot_row(name: str, geodesic_method: str = "fast") -> tuple[dict[str, Any], dict[str, Any]]:
+    """All columns of one knot (not mirrored) and a diagnostics dict (timings, geodesic method).
+
+    Raises ``NotHyperbolic`` for non-hyperbolic complements.
+    """
+    diag: dict[str, Any] = {}
+    t0 = time.perf_counter()
+    manifold = snappy.Manifold(name)
+    if manifold.solution_type() != HYPERBOLIC:
+        raise NotHyperbolic(f"{name}: {manifold.solution_type()}")
+    row: dict[str, Any] = {"name": name, "crossings": crossings_of(name), "mirror": 0}
+    row.update(geometry_features(manifold))
+    row["signature"] = knot_signature(manifold.link())
+    t1 = time.perf_counter()
+    tor, adj, group = torsion_degrees(manifold)
+    row["hyperbolic_torsion_degree"] = tor
+    row["hyperbolic_adjoint_torsion_degree"] = adj
+    t2 = time.perf_counter()
+    geo = short_geodesic(manifold, name, method=geodesic_method, group=group)
+    row["short_geodesic_real_part"] = geo["real"]
+    row["short_geodesic_imag_part"] = geo["imag"]
+    mu = complex(row["meridinal_translation_real"], row["meridinal_translation_imag"])
+    row["injectivity_radius"] = min(geo["real"] / 2, math.asinh(abs(mu) / 2))
+    t3 = time.perf_counter()
+    diag.update(name=name, geodesic_method=geo["method"], t_features=t1 - t0, t_torsion=t2 - t1,
+                t_geodesic=t3 - t2)
+    if "words_check" in geo:
+        diag["words_check"] = geo["words_check"]
+    return row, diag
+
+
+def mirror_row(row: dict[str, Any]) -> dict[str, Any]:
+    """The mirror image's row: signs of signature, Chern-Simons, Re(mu), Im(geodesic) flipped."""
+    out = dict(row)
+    for col in MIRROR_FLIPS:
+        out[col] = -row[col] if row[col] != 0 else row[col]  # keep 0 (not -0.0) for amphichiral values
+    out["mirror"] = 1 - int(row["mirror"])
+    return out

@@ -1,0 +1,72 @@
+"""Build machinery: worker timeout, atomic resumable chunks, Dask run, deterministic output."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("snappy")
+
+from kanrepro.knots.build import KnotWorker, build, chunk_dir_for, run_chunk
+from kanrepro.knots.dataset import FEATURES, load_dataset
+
+
+def test_worker_timeout_then_recovers() -> None:
+    worker = KnotWorker()
+    try:
+        slow = worker.compute("K12n242", timeout=0.001)
+        assert slow["status"] == "timeout"
+        ok = worker.compute("K4a1", timeout=60)  # a fresh process after the kill
+        assert ok["status"] == "ok" and ok["row"]["hyperbolic_torsion_degree"] == 2
+    finally:
+        worker.stop()
+
+
+def test_chunk_is_atomic_and_skipped_when_done(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    run_chunk(str(path), ["K3a1", "K4a1"], timeout=60)
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    assert [x["status"] for x in lines] == ["nonhyperbolic", "ok"]
+    assert not list(tmp_path.glob(".*tmp"))
+    stamp = path.stat().st_mtime_ns
+    run_chunk(str(path), ["K3a1", "K4a1"], timeout=60)
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_build_resumes_and_is_deterministic(tmp_path: Path) -> None:
+    out = tmp_path / "k.csv.gz"
+    m1 = build(max_crossings=7, workers=2, out=out, progress=False)
+    assert m1["excluded_nonhyperbolic"] == ["K3a1", "K5a2", "K7a7"]  # the torus knots 3_1, 5_1, 7_1
+    data1 = out.read_bytes()
+    chunks = sorted(chunk_dir_for(out).rglob("*.jsonl"))
+    assert chunks and chunk_dir_for(out).parent == tmp_path
+    chunks[-1].unlink()  # as if killed before the last chunk was written
+    m2 = build(max_crossings=7, workers=1, out=out, progress=False)
+    assert out.read_bytes() == data1 and m2["sha256"] == m1["sha256"]
+    frame = load_dataset(out)
+    assert len(frame) == 2 * m1["n_knots"] and not frame[FEATURES].isna().any().any()
+    assert m1["knotinfo_signature_agreement"] == 1.0
+    with gzip.open(out, "rt") as handle:
+        assert handle.readline().strip().split(",")[:3] == ["name", "crossings", "mirror"]
+
+
+def test_verify_detects_tampering(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from kanrepro.knots.assemble import frame_from_results
+    from kanrepro.knots.verify import verify
+    from kanrepro.knots.worker import compute
+
+    frame = frame_from_results([compute(n, "fast") for n in ("K4a1", "K5a1", "K6a2")])
+    good = tmp_path / "good.csv.gz"
+    frame.to_csv(good, index=False)
+    assert verify(good, sample=3)["ok"]
+    bad = frame.copy()
+    bad.loc[(bad["name"] == "K5a1") & (bad["mirror"] == 1), "volume"] += 1e-6
+    path = tmp_path / "bad.csv.gz"
+    pd.DataFrame(bad).to_csv(path, index=False)
+    report = verify(path, sample=3)
+    assert not report["ok"]
+    assert report["mismatches"] == [{"name": "K5a1", "mirror": 1, "columns": ["volume"]}]

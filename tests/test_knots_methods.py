@@ -1,0 +1,103 @@
+"""The building blocks: exact signature, geodesic helpers, orbit search vs Dirichlet, GF(2) lift."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kanrepro.knots.signature import sign_changes, symmetric_signature
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 7).flatmap(lambda n: st.lists(st.integers(-4, 4), min_size=n * n, max_size=n * n)))
+def test_exact_signature_matches_eigenvalues(entries: list[int]) -> None:
+    n = round(math.sqrt(len(entries)))
+    a = np.array(entries).reshape(n, n)
+    sym = a + a.T
+    eig = np.linalg.eigvalsh(sym.astype(float))
+    expected = int(np.sum(eig > 1e-7) - np.sum(eig < -1e-7))
+    assert symmetric_signature(sym.tolist()) == expected
+
+
+def test_sign_changes() -> None:
+    assert sign_changes([1, 0, -2, 3, 0, 0, 4]) == 2
+
+
+def test_signature_rejects_nonsymmetric() -> None:
+    with pytest.raises(ValueError):
+        symmetric_signature([[0, 1], [0, 0]])
+
+
+def test_normalise_length() -> None:
+    from kanrepro.knots.geodesic import normalise_length
+
+    z = normalise_length(complex(-1.0, 1.0))
+    assert z.real == 1.0 and z.imag == pytest.approx(-1.0)
+    assert normalise_length(complex(1.0, 3 * math.pi / 2)).imag == pytest.approx(-math.pi / 2)
+    assert normalise_length(complex(1.0, -math.pi)).imag == pytest.approx(math.pi)
+
+
+@pytest.mark.parametrize("name", ["K11n42", "K12n242"])
+def test_orbit_search_agrees_with_dirichlet(name: str) -> None:
+    snappy = pytest.importorskip("snappy")
+    from kanrepro.knots.geodesic import short_geodesic
+
+    m = snappy.Manifold(name)
+    out = short_geodesic(m, name, cross_check=True)
+    assert out["method"].startswith("dirichlet")
+    assert out["words_check"] < 1e-8
+
+
+def test_gf2_solver() -> None:
+    from kanrepro.knots.torsion import _solve_gf2
+
+    rows = [[1, 1, 0, 1], [0, 1, 1, 0]]
+    x = _solve_gf2(rows, 3)
+    for r in rows:
+        assert sum(a * b for a, b in zip(r[:3], x)) % 2 == r[3]
+    with pytest.raises(ArithmeticError):
+        _solve_gf2([[1, 0, 1], [1, 0, 0]], 2)
+
+
+def test_abelianisation() -> None:
+    from kanrepro.knots.torsion import abelianisation
+
+    assert abelianisation(["aabaabbAbb"], ["a", "b"]) in ([5, -3], [-5, 3])
+
+
+@pytest.mark.parametrize("crossings", [8, 11])
+def test_census_names_match_snappy(crossings: int) -> None:
+    pytest.importorskip("snappy")
+    from kanrepro.knots.census import census_names, census_names_from_snappy
+
+    assert census_names(crossings, crossings) == census_names_from_snappy(crossings)
+
+
+def test_census_size_le13() -> None:
+    from kanrepro.knots.census import census_names
+
+    assert len(census_names(13)) == 12965  # knot-dataset.md: 12,965 knots up to 13 crossings
+
+
+def test_rolfsen_names_skip_perko_duplicate() -> None:
+    pytest.importorskip("snappy")
+    from kanrepro.knots.census import knotinfo_record, rolfsen_name
+
+    assert rolfsen_name("K4a1") == "4_1"
+    # SnapPy's table lists the Perko pair as 10_161 and 10_162; KnotInfo has one entry and ends at 10_165.
+    assert rolfsen_name("K10n37") == "10_165"
+    rec = knotinfo_record("K10n37")
+    assert rec is not None and abs(float(rec["volume"]) - 11.6030846498) < 1e-6
+
+
+def test_knotinfo_match_by_volume_fixes_swapped_rolfsen_names() -> None:
+    pytest.importorskip("snappy")
+    from kanrepro.knots.census import knotinfo_record, rolfsen_name
+
+    # SnapPy calls K10a84 "10_83", but KnotInfo's 10_83 has another volume: it is KnotInfo's 10_86.
+    assert rolfsen_name("K10a84") == "10_83"
+    assert knotinfo_record("K10a84")["name"] == "10_86"
+    assert knotinfo_record("K10a87")["name"] == "10_83"
