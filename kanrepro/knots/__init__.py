@@ -1,0 +1,1 @@
+"""The knot dataset: invariants from SnapPy, build, validation, loading (see dataset.py for the contract)."""
