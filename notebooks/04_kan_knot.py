@@ -116,6 +116,12 @@ save_figure(fig, "04_kan_accuracy")
 kr.summary_table(all_runs, "variant")
 
 # %% [markdown]
+# **Why the single hidden node matters.** A [17, 1, n] KAN squeezes everything into one number
+# h = Σ_i φ_i(x_i), a *sum* of one-variable functions, before the output edges read the class from h. The
+# signature is close to half the natural slope λ·μ_r / (μ_r² + μ_i²), which is not a sum of one-variable
+# functions, so this architecture can only approximate it; compare the [17, 2, ·] and [17, 3, ·] KANs in
+# notebook 06, trained under one shared protocol.
+#
 # ## Attribution: pykan's feature scores
 # pykan's `feature_score` (activation-std attribution, backward from the outputs), averaged over our
 # tutorial-protocol models. The KAN paper reads its [17, 1, 14] KAN as depending "mostly on μ_r"; DeepMind's
