@@ -13,8 +13,15 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from kanrepro.equivalence import (RELU_POWER, SILU, LayerRewrite, MixedActivation, RewrittenMLP,
-                                  copy_matrix, stack_rewrites)
+from kanrepro.equivalence import (
+    RELU_POWER,
+    SILU,
+    LayerRewrite,
+    MixedActivation,
+    RewrittenMLP,
+    copy_matrix,
+    stack_rewrites,
+)
 from kanrepro.splines import bspline_curves, truncated_power_weights, uniform_grid
 
 

@@ -6,8 +6,9 @@ report's claims table.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 REPRODUCED, NOT_REPRODUCED, DEPENDS, NOT_RUN = "reproduced", "not reproduced", "depends on seed or protocol", "not run"
 

@@ -17,7 +17,6 @@ import torch
 
 from kanrepro.models import KAN
 
-
 _SINGLE_THREADED_DEPTH = 0  # nesting depth of single_threaded() in this process
 
 

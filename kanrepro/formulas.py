@@ -10,8 +10,8 @@ KAN paper does not say which it used. We score each formula under two rules, bot
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

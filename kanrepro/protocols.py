@@ -24,9 +24,22 @@ from torch import nn
 from kanrepro.engine import Adam, BatchSampler, KANKernel, masked_xent, single_threaded
 from kanrepro.models import KAN, MLP
 from kanrepro.prep import Prepared, prepare_deepmind
-from kanrepro.pykan_protocol import (LBFGS_ARGS, LeanLBFGS, PykanTutorialConfig, _fit_like_pykan,  # noqa: F401
-                                     _pykan_optimizer, fit_like_pykan, pykan_tutorial)
-from kanrepro.records import RunRecord, TrainResult, describe, make_record, masked_cross_entropy  # noqa: F401
+from kanrepro.pykan_protocol import (  # noqa: F401
+    LBFGS_ARGS,
+    LeanLBFGS,
+    PykanTutorialConfig,
+    _fit_like_pykan,
+    _pykan_optimizer,
+    fit_like_pykan,
+    pykan_tutorial,
+)
+from kanrepro.records import (  # noqa: F401
+    RunRecord,
+    TrainResult,
+    describe,
+    make_record,
+    masked_cross_entropy,
+)
 
 
 @dataclass(frozen=True)

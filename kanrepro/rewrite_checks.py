@@ -9,8 +9,17 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from kanrepro.bspline_equivalence import BSplineKANLayer, bspline_kan_forward, bspline_kan_to_mlp
-from kanrepro.equivalence import PiecewiseLinearKANLayer, pl_kan_forward, pl_kan_to_mlp, relu_mlp_to_pl_kan
+from kanrepro.bspline_equivalence import (
+    BSplineKANLayer,
+    bspline_kan_forward,
+    bspline_kan_to_mlp,
+)
+from kanrepro.equivalence import (
+    PiecewiseLinearKANLayer,
+    pl_kan_forward,
+    pl_kan_to_mlp,
+    relu_mlp_to_pl_kan,
+)
 
 DTYPE = torch.float64
 

@@ -21,7 +21,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kanrepro.notebook_params import ParameterError, parse_cli_value, specs_from_notebook, validate
+from kanrepro.notebook_params import (
+    ParameterError,
+    parse_cli_value,
+    specs_from_notebook,
+    validate,
+)
 
 
 def load_config(path: str | Path | None, stem: str) -> dict[str, Any]:

@@ -5,7 +5,12 @@ import numpy as np
 import pytest
 import torch
 
-from kanrepro.attribution import kan_attribution, kan_feature_scores, normalised_saliency, saliency
+from kanrepro.attribution import (
+    kan_attribution,
+    kan_feature_scores,
+    normalised_saliency,
+    saliency,
+)
 from kanrepro.models import KAN, MLP
 
 

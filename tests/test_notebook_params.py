@@ -4,7 +4,12 @@ import json
 import nbformat
 import pytest
 
-from kanrepro.notebook_params import ParameterError, parse_cli_value, specs_from_notebook, validate
+from kanrepro.notebook_params import (
+    ParameterError,
+    parse_cli_value,
+    specs_from_notebook,
+    validate,
+)
 
 PARAMETERS = '''k: int = 3  # pieces (allowed: ≥ 1)
 rate: float = 0.5  # a rate (allowed: 0..1)
