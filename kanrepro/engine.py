@@ -65,6 +65,14 @@ class BatchSampler:
             buf[row] = self.rng.choice(self.n, self.batch, replace=False)
         self._buf, self._pos = buf, 0
 
+    def next_block(self) -> np.ndarray:
+        """The next ``block`` batches at once, (block, batch_size); same stream as ``block`` calls of next()."""
+        if self._pos != 0 and self._pos != len(self._buf):
+            raise RuntimeError("next_block() needs the sampler at a block boundary")
+        self._refill()
+        self._pos = len(self._buf)
+        return self._buf
+
     def next(self) -> np.ndarray:
         """Indices of the next batch: (batch_size,) int64."""
         if self._pos == len(self._buf):

@@ -121,13 +121,18 @@ def _train_stack(stack, data, cfg, batch_seeds):
     steps_run = np.zeros(S, dtype=np.int64)
     curves: list[list[list[float]]] = [[] for _ in range(S)]
     best_theta = stack.theta.copy() if cfg.restore_best else None
-    idx = np.zeros((S, min(cfg.batch_size, len(X))), dtype=np.int64)
+    # Every active copy's sampler is at the same position (all advance once per step), so one (S, block,
+    # batch) array, refilled every `block` steps, gives all batches of a step by one slice.
+    block = samplers[0].block
+    batches = np.zeros((S, block, min(cfg.batch_size, len(X))), dtype=np.int64)
     for step in range(cfg.max_steps):
         rows = np.flatnonzero(active)
         if len(rows) == 0:
             break
-        for s in rows:
-            idx[s] = samplers[s].next()
+        if step % block == 0:
+            for s in rows:
+                batches[s] = samplers[s].next_block()
+        idx = batches[:, step % block]
         stack.loss_grad(X[idx], y[idx])
         adam.step(stack.theta, stack.grad, None if len(rows) == S else rows)
         steps_run[rows] = step + 1
