@@ -50,6 +50,17 @@ def check_seeds(seeds: Sequence[int], parameter: str) -> list[int]:
     return [int(s) for s in seeds]
 
 
+def parse_widths(text: str, parameter: str) -> list[int]:
+    """'3-3' -> [3, 3]: hidden widths joined by '-', each >= 1; a clear error naming ``parameter`` otherwise."""
+    try:
+        values = [int(w) for w in text.split("-")]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise ValueError(f"{parameter}: {text!r} is not positive widths joined by '-' (e.g. '3-3')")
+    return values
+
+
 def progress(items: Sequence, label: str) -> tqdm:
     """A sparse progress bar (plain tqdm prints lines under papermill; one update per 5 s at most)."""
     return tqdm(list(items), desc=label, mininterval=5)

@@ -52,11 +52,7 @@ frame, data_sha256 = kr.load_knots(data_path)
 table_init_seeds = kr.check_seeds(table_init_seeds, "table_init_seeds")
 headline_split_seeds = kr.check_seeds(headline_split_seeds, "headline_split_seeds")
 headline_init_seeds = kr.check_seeds(headline_init_seeds, "headline_init_seeds")
-try:
-    hidden_sizes = {size: [int(w) for w in size.split("-")] for size in sizes}
-    assert all(w >= 1 for widths in hidden_sizes.values() for w in widths)
-except (ValueError, AssertionError):
-    raise ValueError(f"sizes must look like '3-3' (positive widths joined by '-'), got {sizes}") from None
+hidden_sizes = {size: kr.parse_widths(size, "sizes") for size in sizes}
 compactnet = replace(P.COMPACTNET, max_steps=max_steps)
 print(f"{len(frame)} knots; CompactNet protocol: output fix, cap {max_steps} steps")
 

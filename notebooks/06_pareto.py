@@ -49,24 +49,13 @@ frame, data_sha256 = kr.load_knots(data_path)
 split_seeds = kr.check_seeds(split_seeds, "split_seeds")
 init_seeds = kr.check_seeds(init_seeds, "init_seeds")
 
-
-def widths(text: str, parameter: str) -> list[int]:
-    try:
-        values = [int(w) for w in text.split("-")]
-    except ValueError:
-        values = []
-    if not values or min(values) < 1:
-        raise ValueError(f"{parameter}: {text!r} is not positive widths joined by '-' (e.g. '3-3')")
-    return values
-
-
-mlps = {size: widths(size, "mlp_sizes") for size in mlp_sizes}
+mlps = {size: kr.parse_widths(size, "mlp_sizes") for size in mlp_sizes}
 kans = {}
 for size in kan_sizes:
     hidden_text, _, grid_text = size.partition(":")
     if not grid_text.isdigit() or int(grid_text) < 1:
         raise ValueError(f"kan_sizes: {size!r} must look like 'hidden:G', e.g. '1:3'")
-    kans[size] = (widths(hidden_text, "kan_sizes"), int(grid_text))
+    kans[size] = (kr.parse_widths(hidden_text, "kan_sizes"), int(grid_text))
 shared = replace(P.DeepMindConfig(max_steps=max_steps), off_by_one_output=False, own_stats_normalisation=False,
                  restore_best=True)
 print(f"{len(frame)} knots; {len(split_seeds) * len(init_seeds)} runs per size; protocol: {shared}")
