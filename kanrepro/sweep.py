@@ -20,9 +20,9 @@ def run_tasks(fn: Callable[..., Any], tasks: Sequence[dict], scheduler: str | No
     """``[fn(**t) for t in tasks]``, in task order. scheduler: Dask address ('tcp://host:8786') or None
     (local processes; ``processes=0`` runs inline, handy in tests and notebooks)."""
     if scheduler:
-        from dask.distributed import Client
+        from kanrepro.daskcompat import import_distributed
 
-        with Client(scheduler) as client:
+        with import_distributed().Client(scheduler) as client:
             futures = [client.submit(fn, pure=False, **t) for t in tasks]
             return client.gather(futures)
     if processes == 0 or len(tasks) <= 1:

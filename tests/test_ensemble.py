@@ -64,6 +64,16 @@ def test_run_tasks_local():
     assert run_tasks(_square, [{"x": 3}], processes=0) == [9]
 
 
+def test_run_tasks_on_a_dask_scheduler():
+    """The same tasks through a real (in-process) Dask scheduler, addressed like a remote one."""
+    from kanrepro.daskcompat import import_distributed
+
+    distributed = import_distributed()
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        assert run_tasks(_square, [{"x": i} for i in range(4)], scheduler=cluster.scheduler_address) == [0, 1, 4, 9]
+
+
 def test_sweep_inline():
     data = P.prepare(frame(400), FEATS, CFG)
     cfg = replace(CFG, max_steps=50)

@@ -6,7 +6,7 @@ timeout per knot (the SnapPea C code can hang); a knot that times out is retried
 search geodesic only, and listed in the manifest either way.
 
 On a cluster (e.g. the full 313,230-knot census to 15 crossings, ``--max-crossings 15``): start a
-scheduler (``dask scheduler``), then on every node ``python -m kanrepro.knots.daskcompat
+scheduler (``dask scheduler``), then on every node ``python -m kanrepro.daskcompat
 tcp://host:8786 --nthreads <cores>`` (a thread per core is enough: each task drives its own worker
 subprocess), and run ``python -m kanrepro.knots build --max-crossings 15 --scheduler tcp://host:8786
 --chunks <shared folder> --out <file>``. Chunk files must be on a shared file system; a rerun skips
@@ -113,7 +113,7 @@ def compute_chunks(names: list[str], chunk_dir: Path, workers: int = 2, schedule
     """Run all missing chunks on Dask (LocalCluster, or ``scheduler`` address); return chunk paths."""
     from tqdm import tqdm
 
-    from kanrepro.knots.daskcompat import import_distributed
+    from kanrepro.daskcompat import import_distributed
 
     distributed = import_distributed()
     Client, LocalCluster, as_completed = distributed.Client, distributed.LocalCluster, distributed.as_completed

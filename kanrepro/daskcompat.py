@@ -2,7 +2,7 @@
 
 ``distributed`` probes the *python-snappy* compression library with ``import snappy`` and only
 tolerates ``ImportError``; SnapPy (also ``snappy``) then crashes it with ``AttributeError``. We hide
-SnapPy during that import. Remote workers: start them with ``python -m kanrepro.knots.daskcompat
+SnapPy during that import. Remote workers: start them with ``python -m kanrepro.daskcompat
 tcp://host:port [dask worker options]`` so the same fix applies there.
 """
 from __future__ import annotations
