@@ -67,11 +67,11 @@ def fit_coefficients(x: Tensor, y: Tensor, grid: Tensor, k: int) -> Tensor:
 
     x: (batch, n), y: (batch, n, m) -> coef (n, m, G+k).
     """
-    n_inputs, n_outputs = x.shape[1], y.shape[2]
-    design = bspline_basis(x, grid, k).permute(1, 0, 2)  # (n, batch, G+k)
-    design = design[:, None].expand(n_inputs, n_outputs, *design.shape[1:])
-    target = y.permute(1, 2, 0).unsqueeze(3)  # (n, m, batch, 1)
-    return torch.linalg.lstsq(design, target).solution[..., 0]
+    design = bspline_basis(x, grid, k).permute(1, 0, 2).contiguous()  # (n, batch, G+k)
+    target = y.permute(1, 0, 2).contiguous()  # (n, batch, m): the m edges of an input share one design
+    # One solve per input with m right-hand sides. (pykan expands the design to (n, m, batch, G+k); LAPACK
+    # then works on stride-0 memory, which made repeated solves differ here.)
+    return torch.linalg.lstsq(design, target).solution.permute(0, 2, 1)
 
 
 def truncated_power_weights(grid: Tensor, k: int) -> Tensor:
