@@ -9,6 +9,7 @@ Conventions (pykan's): a grid has shape ``(n_inputs, G + 2k + 1)``: G intervals 
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -67,11 +68,12 @@ def fit_coefficients(x: Tensor, y: Tensor, grid: Tensor, k: int) -> Tensor:
 
     x: (batch, n), y: (batch, n, m) -> coef (n, m, G+k).
     """
-    design = bspline_basis(x, grid, k).permute(1, 0, 2).contiguous()  # (n, batch, G+k)
-    target = y.permute(1, 0, 2).contiguous()  # (n, batch, m): the m edges of an input share one design
-    # One solve per input with m right-hand sides. (pykan expands the design to (n, m, batch, G+k); LAPACK
-    # then works on stride-0 memory, which made repeated solves differ here.)
-    return torch.linalg.lstsq(design, target).solution.permute(0, 2, 1)
+    design = bspline_basis(x, grid, k).permute(1, 0, 2).detach().double().numpy()  # (n, batch, G+k)
+    target = y.permute(1, 0, 2).detach().double().numpy()  # (n, batch, m): the m edges of an input share it
+    # One minimum-norm solve per input with m right-hand sides, in float64 with numpy's LAPACK: torch's
+    # lstsq here (MKL) differs in the last bits from call to call, which LBFGS then amplifies.
+    coef = np.stack([np.linalg.lstsq(design[i], target[i], rcond=None)[0] for i in range(len(design))])
+    return torch.from_numpy(coef).permute(0, 2, 1).to(y.dtype).contiguous()
 
 
 def truncated_power_weights(grid: Tensor, k: int) -> Tensor:

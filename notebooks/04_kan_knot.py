@@ -92,9 +92,8 @@ kr.summary_table(both, "variant")
 
 # %% [markdown]
 # Where the seeds overlap, pykan and our KAN start from the same weights and see the same batches; LBFGS
-# amplifies float32 rounding, so their paths drift apart (compare per seed below). For the same reason a
-# rerun of this protocol is not bit-identical on every machine: BLAS results can differ in the last bit
-# between calls, and 100 LBFGS steps turn that into a few points per seed. Read the mean over seeds.
+# amplifies float32 rounding, so their paths drift apart (compare per seed below). The same amplification
+# makes single runs fragile: read the mean over seeds, not one run.
 
 # %%
 pd.merge(pykan_runs[["split_seed", "test_acc"]], ours_runs[["split_seed", "test_acc"]], on="split_seed",

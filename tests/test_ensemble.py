@@ -66,6 +66,8 @@ def test_run_tasks_local():
 
 def test_run_tasks_on_a_dask_scheduler():
     """The same tasks through a real (in-process) Dask scheduler, addressed like a remote one."""
+    import snappy  # noqa: F401  # SnapPy's cypari must initialise in the main thread, not in a Dask thread
+
     from kanrepro.daskcompat import import_distributed
 
     distributed = import_distributed()
