@@ -93,7 +93,8 @@ kr.summary_table(both, "variant")
 # %% [markdown]
 # Where the seeds overlap, pykan and our KAN start from the same weights and see the same batches; LBFGS
 # amplifies float32 rounding, so their paths drift apart (compare per seed below). The same amplification
-# makes single runs fragile: read the mean over seeds, not one run.
+# makes single runs fragile: read the mean over seeds, not one run. (pykan's own fit uses torch's `lstsq`,
+# whose last bits vary between calls here, so pykan's run is not bit-repeatable; ours is.)
 
 # %%
 pd.merge(pykan_runs[["split_seed", "test_acc"]], ours_runs[["split_seed", "test_acc"]], on="split_seed",
