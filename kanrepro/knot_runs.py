@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from kanrepro import ensemble, protocols
 from kanrepro.knots.dataset import DEFAULT_DATA_PATH, FEATURES, load_dataset
-from kanrepro.prep import Prepared
+from kanrepro.prep import ConstantColumnWarning
 from kanrepro.records import RunRecord
 from kanrepro.stats import summarise
 
@@ -72,13 +72,13 @@ def constant_column_notes():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         yield
-    columns = sorted({c for w in caught if "zero std" in str(w.message)
-                      for c in str(w.message).split("[")[1].split("]")[0].replace("'", "").split(", ")})
+    constant = [w.message for w in caught if isinstance(w.message, ConstantColumnWarning)]
+    columns = sorted({c for message in constant for c in message.columns})
     if columns:
         print(f"note: constant column(s) in some splits: {', '.join(columns)} (left centred; DeepMind's notebook"
               " raises an error there)")
     for w in caught:
-        if "zero std" not in str(w.message):
+        if not isinstance(w.message, ConstantColumnWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
@@ -145,12 +145,3 @@ def summary_table(runs: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
                      "median stop step": float(np.median(group["steps_run"]))})
     return pd.DataFrame(rows)
 
-
-def train_one(data: Prepared, spec: protocols.ModelSpec, cfg: protocols.DeepMindConfig, init_seed: int,
-              split_seed: int, protocol: str = "deepmind") -> tuple[object, RunRecord]:
-    """One run under DeepMind's loop that also returns the trained model (for saliency and attribution)."""
-    model = spec.build(data.n_features, data.encoding.n_outputs, init_seed, data.X_train.dtype)
-    result = protocols.train_deepmind(model, data, cfg, batch_seed=init_seed)
-    record = protocols.make_record(model, data, protocol, {"model_spec": str(spec)},
-                                   {"split": split_seed, "init": init_seed, "batch": init_seed}, result)
-    return model, record

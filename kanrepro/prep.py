@@ -37,6 +37,14 @@ def random_split(frame: pd.DataFrame, seed: int = 42, train_fraction: float = 0.
     return frame.iloc[train_id], frame.iloc[test_id]
 
 
+class ConstantColumnWarning(RuntimeWarning):
+    """A split has zero-std feature columns (``columns``); they are left centred instead of z-scored."""
+
+    def __init__(self, split: str, columns: list[str]):
+        super().__init__(f"{split}: zero std in {columns}; column left centred (DeepMind's notebook raises here)")
+        self.split, self.columns = split, list(columns)
+
+
 @dataclass(frozen=True)
 class Stats:
     """Per-feature mean and std used to z-score one split."""
@@ -51,8 +59,7 @@ def feature_stats(frame: pd.DataFrame, features: Sequence[str], ddof: int = 1, n
     mean, std = cols.mean(), cols.std(ddof=ddof)
     zero = std.index[(std == 0) | std.isna()].tolist()
     if zero:
-        warnings.warn(f"{name}: zero std in {zero}; column left centred (DeepMind's notebook raises here)",
-                      RuntimeWarning, stacklevel=3)
+        warnings.warn(ConstantColumnWarning(name, zero), stacklevel=3)
         std = std.where(~std.index.isin(zero), 1.0)
     return Stats(mean, std)
 

@@ -149,15 +149,17 @@ def _train_deepmind(model, data, cfg, batch_seed, engine):
 
 def deepmind(data: Prepared, spec: ModelSpec = ModelSpec(), cfg: DeepMindConfig = DeepMindConfig(), init_seed: int = 1,
              batch_seed: int = 0, split_seed: int | None = None, engine: str = "auto", protocol: str = "deepmind",
-             dtype: torch.dtype | None = None) -> RunRecord:
+             dtype: torch.dtype | None = None, return_model: bool = False) -> RunRecord | tuple[RunRecord, nn.Module]:
     """Build ``spec`` for ``data`` (outputs = data.encoding.n_outputs) and train it with DeepMind's loop.
 
     ``data`` must come from :func:`prepare` with the same cfg (the normalisation/output switches act there).
+    Returns the run record, or (record, trained model) with ``return_model`` (for saliency, attribution).
     """
     model = spec.build(data.n_features, data.encoding.n_outputs, init_seed, dtype or data.X_train.dtype)
     result = train_deepmind(model, data, cfg, batch_seed, engine)
     seeds = {"split": split_seed, "init": init_seed, "batch": batch_seed}
-    return make_record(model, data, protocol, {**asdict(cfg), "model_spec": asdict(spec)}, seeds, result)
+    record = make_record(model, data, protocol, {**asdict(cfg), "model_spec": asdict(spec)}, seeds, result)
+    return (record, model) if return_model else record
 
 
 def prepare(frame: pd.DataFrame, features: Sequence[str], cfg: DeepMindConfig = DeepMindConfig(), split_seed: int = 2,

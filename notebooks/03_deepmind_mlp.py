@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -99,7 +101,8 @@ ablation_table
 # %%
 with kr.constant_column_notes():
     data = P.prepare(frame, FEATURES, faithful, split_seeds[0])
-model, record = kr.train_one(data, P.ModelSpec(hidden=tuple(hidden)), faithful, init_seeds[0], split_seeds[0])
+record, model = P.deepmind(data, P.ModelSpec(hidden=tuple(hidden)), faithful, init_seeds[0], init_seeds[0],
+                           split_seeds[0], return_model=True)
 scores = pd.Series(normalised_saliency(saliency(model, data.X_train, data.y_train)), index=FEATURES)
 scores = scores.sort_values(ascending=False)
 fig, ax = plt.subplots(figsize=(7, 4))

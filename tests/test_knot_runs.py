@@ -34,3 +34,16 @@ def test_accuracy_summary_keys():
     assert summary["m_acc_min"] == 0.8 and summary["m_n_runs"] == 3
     low, high = summary["m_acc_ci95"]
     assert 0.8 <= low <= 0.85 <= high <= 0.9
+
+
+def test_constant_column_notes_summarise_and_pass_other_warnings_on(capsys):
+    import warnings
+
+    from kanrepro.prep import ConstantColumnWarning
+
+    with pytest.warns(UserWarning, match="unrelated"):
+        with kr.constant_column_notes():
+            warnings.warn(ConstantColumnWarning("val", ["Symmetry_D8"]))
+            warnings.warn(ConstantColumnWarning("test", ["Symmetry_D3", "Symmetry_D8"]))
+            warnings.warn("unrelated")
+    assert "constant column(s) in some splits: Symmetry_D3, Symmetry_D8" in capsys.readouterr().out
