@@ -29,8 +29,9 @@ import pandas as pd
 import torch
 
 from kanrepro import protocols as P
-from kanrepro.engine import Adam, BatchSampler, KANKernel, single_threaded
+from kanrepro.engine import Adam, BatchSampler, single_threaded
 from kanrepro.ensemble import deepmind_ensemble
+from kanrepro.kan_kernel import KANKernel
 from kanrepro.models import KAN
 from kanrepro.results import merge_results
 

@@ -156,6 +156,12 @@ CLAIMS += [
           "04_kan_knot", _accuracy("kan_mu_i_only", 0.438, "our KAN [1,1,·], tutorial protocol")),
     Claim("C1j", "Formula A, the natural slope, scores 83.1%", KAN_PAPER + ", Table 4", "83.1%",
           "04_kan_knot", _accuracy("formula_A_calibrated", 0.831, "best linear readout of the slope")),
+    *[Claim(claim_id, f"Formula {name} ({origin}) scores {claimed:.1%}", KAN_PAPER + ", Table 4", f"{claimed:.1%}",
+            "04_kan_knot", _accuracy(f"formula_{name}_calibrated", claimed, "best linear readout, printed formula"))
+      for claim_id, name, origin, claimed in (("C1j-B", "B", "[3,1] KAN", 0.626), ("C1j-C", "C", "[3,1,1] KAN", 0.719),
+                                              ("C1j-D", "D", "[3,2,1] KAN", 0.840),
+                                              ("C1j-E", "E", "[3,2,1] KAN + Pade", 0.828),
+                                              ("C1j-F", "F", "two [3,1] KANs, mu_r and lambda only", 0.778))],
     Claim("C1k", "The zero-parameter natural-slope rule scores 73.82% (split seed 2)",
           "SHI-Labs/CompactNet README and notebook", "73.82%", "04_kan_knot", _slope_rule),
     Claim("C1l", "An MLP [3,3] with 122 parameters matches 81.6%", "SHI-Labs/CompactNet README",

@@ -1,39 +1,35 @@
-"""Closed-form signature formulas (KAN paper Table 4, DeepMind's natural slope), scored on a split.
+"""Table 4's closed-form signature formulas (:mod:`kanrepro.table4`), scored on a split.
 
 A formula gives a real number f per knot; turning it into a predicted (even) signature needs a rule, and the
 KAN paper does not say which it used. We score each formula under two rules, both stated in the report:
 
 - ``fixed``: CompactNet's "direct calculate" rule for the natural slope, sigma = clip(2 * round(f / 4))
   (the slope is about 2 * sigma; numpy's round, half to even), clipped to the training split's range.
+  Only for formulas on the slope's scale (A, E): B-F's values stay within +-2, where it predicts 0 always.
 - ``calibrated``: the least-squares line sigma ~ a * f + b fitted on the training split, then the nearest
   even value, clipped to the training range. It gives any formula its best linear readout.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-LAMBDA, MU_REAL, MU_IMAG = "longitudinal_translation", "meridinal_translation_real", "meridinal_translation_imag"
+from kanrepro import table4
+from kanrepro.table4 import LAMBDA, MU_IMAG, MU_REAL, natural_slope
+
+__all__ = ["FORMULAS", "LAMBDA", "MU_IMAG", "MU_REAL", "RULES", "Calibration", "natural_slope", "predict_fixed",
+           "rules_for", "score_formula"]
+
 TARGET = "signature"
-
-
-def natural_slope(frame: pd.DataFrame) -> np.ndarray:
-    """Formula A, DeepMind's natural slope Re(lambda / mu) = lambda mu_r / (mu_r^2 + mu_i^2): (rows,)."""
-    lam, mu_r, mu_i = (frame[c].to_numpy(float) for c in (LAMBDA, MU_REAL, MU_IMAG))
-    return lam * mu_r / (mu_r**2 + mu_i**2)
-
-
-def formula_e(frame: pd.DataFrame) -> np.ndarray:
-    """Formula E of the KAN paper: 4.76 lambda mu_r / (3.09 mu_i + 6.05 mu_r^2 + 3.54 mu_i^2): (rows,)."""
-    lam, mu_r, mu_i = (frame[c].to_numpy(float) for c in (LAMBDA, MU_REAL, MU_IMAG))
-    return 4.76 * lam * mu_r / (3.09 * mu_i + 6.05 * mu_r**2 + 3.54 * mu_i**2)
-
-
-FORMULAS: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {"A": natural_slope, "E": formula_e}
+FORMULAS = table4.TABLE4_FORMULAS  # name -> frame -> (rows,)
 RULES = ("fixed", "calibrated")
+
+
+def rules_for(name: str) -> tuple[str, ...]:
+    """The rules that make sense for formula ``name``: both for slope-scale formulas, else 'calibrated'."""
+    return RULES if name in table4.SLOPE_SCALE else ("calibrated",)
 
 
 def _clip_even(values: np.ndarray, low: int, high: int) -> np.ndarray:
@@ -67,8 +63,8 @@ def score_formula(name: str, train: pd.DataFrame, test: pd.DataFrame, rule: str)
     """Test accuracy of formula ``name`` (one of FORMULAS) under ``rule`` (one of RULES)."""
     if name not in FORMULAS:
         raise ValueError(f"formula must be one of {sorted(FORMULAS)}, got {name!r}")
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    if rule not in rules_for(name):
+        raise ValueError(f"rule for formula {name} must be one of {rules_for(name)}, got {rule!r}")
     formula, train_sig = FORMULAS[name], train[TARGET].to_numpy()
     if rule == "fixed":
         predicted = predict_fixed(formula(test), train_sig)

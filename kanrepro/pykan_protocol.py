@@ -16,7 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kanrepro.engine import KANKernel, Reg, single_threaded
+from kanrepro.engine import single_threaded
+from kanrepro.kan_kernel import KANKernel, Reg
 from kanrepro.lbfgs import LeanLBFGS
 from kanrepro.models import KAN
 from kanrepro.prep import Prepared

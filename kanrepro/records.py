@@ -84,10 +84,13 @@ def describe(model: nn.Module) -> str:
 
 
 def make_record(model: nn.Module, data: Any, protocol: str, config: dict, seeds: dict, result: TrainResult,
-                extra: dict | None = None) -> RunRecord:
-    """Evaluate ``model`` on the three splits of ``data`` (a :class:`~kanrepro.prep.Prepared`) into a record."""
-    tr, va, te = (evaluate(model, data.X_train, data.y_train), evaluate(model, data.X_val, data.y_val),
-                  evaluate(model, data.X_test, data.y_test))
+                extra: dict | None = None, metrics: list[tuple[float, float]] | None = None) -> RunRecord:
+    """Evaluate ``model`` on the three splits of ``data`` (a :class:`~kanrepro.prep.Prepared`) into a record.
+
+    ``metrics``: (loss, accuracy) on train, val and test when the caller already computed them.
+    """
+    tr, va, te = metrics or (evaluate(model, data.X_train, data.y_train), evaluate(model, data.X_val, data.y_val),
+                             evaluate(model, data.X_test, data.y_test))
     return RunRecord(describe(model), param_counts(model), protocol, config, seeds, result.steps_run, result.stop_step,
                      result.best_step, tr[0], va[0], te[0], tr[1], va[1], te[1], result.seconds, result.val_curve,
                      extra or {})

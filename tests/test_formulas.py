@@ -42,5 +42,14 @@ def test_bad_names_are_named():
     frame = _frame([0, 2], np.random.default_rng(2))
     with pytest.raises(ValueError, match="formula must be one of"):
         formulas.score_formula("Z", frame, frame, "fixed")
-    with pytest.raises(ValueError, match="rule must be one of"):
+    with pytest.raises(ValueError, match="rule for formula A must be one of"):
         formulas.score_formula("A", frame, frame, "best")
+    with pytest.raises(ValueError, match=r"rule for formula D must be one of \('calibrated',\)"):
+        formulas.score_formula("D", frame, frame, "fixed")  # D is not on the slope's scale
+
+
+def test_every_table4_formula_scores_on_a_split():
+    frame = _frame([-4, -2, 0, 2, 4], np.random.default_rng(3))
+    for name in formulas.FORMULAS:
+        for rule in formulas.rules_for(name):
+            assert 0.0 <= formulas.score_formula(name, frame, frame, rule) <= 1.0
