@@ -70,7 +70,8 @@ def _accuracy(prefix: str, claimed: float, what: str) -> Callable[[dict[str, Any
         if low <= claimed <= high or abs(gap) <= 1.0:
             return ours, REPRODUCED, f"{what}: our mean is {gap:+.1f} points from the claim."
         if worst <= claimed <= best:
-            return ours, DEPENDS, f"{what}: the best run reaches the claim, the mean is {gap:+.1f} points off."
+            return ours, DEPENDS, (f"{what}: runs straddle the claim (worst {100 * worst:.1f}%, best "
+                                   f"{100 * best:.1f}%); the mean is {gap:+.1f} points from it.")
         side = "above" if mean > claimed else "below"
         return ours, NOT_REPRODUCED, f"{what}: every summary is {side} the claim (mean {gap:+.1f} points)."
 

@@ -104,8 +104,8 @@ def masked_xent(logits: np.ndarray, y: np.ndarray, want_grad: bool = True) -> tu
 class Adam:
     """torch.optim.Adam's single-tensor update, in place on a flat numpy array (rows = stacked copies).
 
-    The arithmetic runs as torch in-place ops on views sharing the arrays' memory (the same op sequence as
-    torch's ``_single_tensor_adam``), ~5x faster than numpy temporaries. ``rows`` limits it to active copies.
+    The arithmetic runs as torch in-place ops on tensors sharing the arrays' memory (the same op sequence
+    as torch's ``_single_tensor_adam``), ~5x faster than numpy temporaries.
     """
 
     def __init__(self, shape: tuple[int, ...], dtype: np.dtype, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
@@ -113,15 +113,12 @@ class Adam:
         self.m, self.v, self.t = np.zeros(shape, dtype), np.zeros(shape, dtype), 0
         self._m, self._v = torch.from_numpy(self.m), torch.from_numpy(self.v)
 
-    def step(self, theta: np.ndarray, grad: np.ndarray, rows: np.ndarray | None = None) -> None:
+    def step(self, theta: np.ndarray, grad: np.ndarray) -> None:
+        """One update of ``theta`` (in place) from ``grad``, both of ``shape``."""
         self.t += 1
         bc1, bc2_sqrt = 1 - self.b1**self.t, (1 - self.b2**self.t) ** 0.5
-        th, g = torch.from_numpy(theta), torch.from_numpy(np.ascontiguousarray(grad))
-        parts = [(th, g, self._m, self._v)] if rows is None else [
-            (th[r], g[r], self._m[r], self._v[r]) for r in np.asarray(rows).tolist()]
-        for param, gr, m, v in parts:  # each part is a view: updates land in the numpy arrays
-            m.lerp_(gr, 1 - self.b1)
-            v.mul_(self.b2).addcmul_(gr, gr, value=1 - self.b2)
-            denom = (v.sqrt() / bc2_sqrt).add_(self.eps)
-            param.addcdiv_(m, denom, value=-self.lr / bc1)
-
+        param, gr = torch.from_numpy(theta), torch.from_numpy(np.ascontiguousarray(grad))
+        self._m.lerp_(gr, 1 - self.b1)
+        self._v.mul_(self.b2).addcmul_(gr, gr, value=1 - self.b2)
+        denom = (self._v.sqrt() / bc2_sqrt).add_(self.eps)
+        param.addcdiv_(self._m, denom, value=-self.lr / bc1)

@@ -1,6 +1,6 @@
 """S independent seeds of one small MLP trained at once under DeepMind's protocol (vectorised).
 
-Weights of the S copies are stacked (S, a, b) and trained with batched matmuls and one Adam on the
+Weights of the S copies are stacked (S, out, in) and trained with batched matmuls and one Adam on the
 flat (S, P) parameter array (:mod:`kanrepro.engine`). Each copy keeps its own init seed, batch stream and
 early stopping, so copy s gives the same numbers as ``protocols.deepmind(..., init_seed=init_seeds[s],
 batch_seed=batch_seeds[s], engine='torch')`` (tested; float rounding aside).
@@ -133,7 +133,7 @@ def _targets(y: np.ndarray, n_out: int, dtype) -> np.ndarray:
 
 
 def train_stack(stack: MLPStack, data: Prepared, cfg: DeepMindConfig, batch_seeds: Sequence[int]) -> list[TrainResult]:
-    """DeepMind's loop for every copy at once; a stopped copy is frozen (no update, no new batches)."""
+    """DeepMind's loop for every copy at once; a copy's parameters at its stop (or best step) are what it keeps."""
     with single_threaded():
         return _train_stack(stack, data, cfg, batch_seeds)
 

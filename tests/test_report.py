@@ -61,3 +61,18 @@ def test_count_verdicts():
     assert row["verdict"] == claims.DEPENDS and "spline coefficients" in row["why"] and "186" in row["ours"]
     mlp = {"deepmind_mlp_params_13out": 189_913, "deepmind_mlp_params_14out": 190_214}
     assert _row("C1b", "03_deepmind_mlp", mlp)["verdict"] == claims.NOT_REPRODUCED
+
+
+def test_results_are_written_with_the_usual_permissions(tmp_path):
+    """Atomic writes go through mkstemp (0600); the final file must be readable like any other (umask)."""
+    import os
+    import stat
+
+    from kanrepro.results import write_results
+
+    old = os.umask(0o022)
+    try:
+        path = write_results("demo", {"a": 1}, reports_dir=tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

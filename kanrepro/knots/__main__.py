@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
     b.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds per knot")
     b.add_argument("--geodesic", default="fast", choices=["fast", "exact", "words"])
-    b.add_argument("--out", default=str(DEFAULT_DATA_PATH.with_name("knots_le13.csv.gz")))
+    b.add_argument("--out", default=str(DEFAULT_DATA_PATH))
     b.add_argument("--no-progress", action="store_true")
     b.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")

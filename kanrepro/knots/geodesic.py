@@ -56,9 +56,11 @@ def _from_dirichlet(domain: Any) -> complex | None:
 
 
 def _try_domain(manifold: Any, **kwargs: Any) -> complex | None:
+    import snappy
+
     try:
         return _from_dirichlet(manifold.dirichlet_domain(**kwargs))
-    except RuntimeError:
+    except (RuntimeError, snappy.SnapPeaFatalError):  # SnapPea gave up, or crashed (e.g. K13a457): next variant
         return None
 
 
