@@ -58,7 +58,7 @@ def _accuracy(prefix: str, claimed: float, what: str) -> Callable[[dict[str, Any
     """Judge a claimed accuracy against ``<prefix>_acc_mean/_acc_ci95/_acc_best`` and the per-run range.
 
     reproduced: the claim lies in our 95% CI or within 1 point of our mean; depends on seed or protocol:
-    some runs reach it but the mean does not; not reproduced: no run reaches it (or all exceed it).
+    our runs fall on both sides of it (worst <= claim <= best); not reproduced: no run reaches it (or all exceed it).
     """
 
     def judge(results: dict[str, Any]) -> Judgement:

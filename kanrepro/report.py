@@ -29,9 +29,9 @@ figcaption { font-size: 0.85em; color: #555; }
 
 
 _HOW = """<p><b>How verdicts are decided.</b> Accuracies: <i>reproduced</i> when the claimed number lies in our
-95% bootstrap CI over seeds or within 1 point of our mean; <i>depends on seed or protocol</i> when some of our
-runs reach it but the mean does not; <i>not reproduced</i> otherwise. Parameter counts: reproduced when every
-counting convention lands within 25% of the claimed size, depends when only some do. Rewrites: exact when
+95% bootstrap CI over seeds or within 1 point of our mean; <i>depends on seed or protocol</i> when, short of
+that, our runs fall on both sides of it (worst ≤ claim ≤ best); <i>not reproduced</i> otherwise. Parameter
+counts: reproduced when every counting convention lands within 25% of the claimed size, depends when only some do. Rewrites: exact when
 outputs agree to 1e-6 relative in float64. Our knot data are every hyperbolic knot of the census up to a
 crossing number, and its mirror image, rebuilt from SnapPy (notebook 02, <code>data/*.manifest.json</code>);
 DeepMind's file holds knots from random diagrams, many of 15+ crossings, so absolute accuracies can differ
