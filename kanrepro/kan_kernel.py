@@ -187,6 +187,8 @@ class KANKernel:
         """
         cache = cache if cache is not None else self.inputs(X)
         logits, saved = self._run(cache, True)
+        if loss_fn not in ("xent", "mse"):
+            raise ValueError(f"loss_fn must be 'xent' or 'mse', got {loss_fn!r}")
         if loss_fn == "mse":
             diff = logits - y.T
             loss, dout = float(np.mean(diff * diff)), diff * diff.dtype.type(2 / diff.size)

@@ -172,8 +172,9 @@ for split_seed in formula_split_seeds:
 formula_runs = pd.DataFrame(formula_rows)
 formula_table = formula_runs.groupby(["formula", "rule"])["test_acc"].agg(["mean", "min", "max"]) * 100
 slope = formulas.natural_slope(frame)
-r2 = {name: (np.corrcoef(f(frame), frame["signature"])[0, 1] ** 2, np.corrcoef(f(frame), slope)[0, 1] ** 2)
-      for name, f in formulas.FORMULAS.items()}
+formula_values = {name: f(frame) for name, f in formulas.FORMULAS.items()}
+r2 = {name: (np.corrcoef(v, frame["signature"])[0, 1] ** 2, np.corrcoef(v, slope)[0, 1] ** 2)
+      for name, v in formula_values.items()}
 formula_table["printed acc"] = [100 * table4.PRINTED[name][0] for name, _ in formula_table.index]
 formula_table["r² sig (printed)"] = [f"{r2[n][0]:.3f} ({table4.PRINTED[n][1]})" for n, _ in formula_table.index]
 formula_table["r² A (printed)"] = [f"{r2[n][1]:.3f} ({table4.PRINTED[n][2]})" for n, _ in formula_table.index]
