@@ -7,22 +7,27 @@ Order of methods (first success wins, see ``knot-dataset.md``):
 
 1. ``dirichlet``: ``M.dirichlet_domain(**variant)`` for five parameter variants, then four seeded
    random basepoint displacements (each with and without ``maximize_injectivity_radius``).
-2. ``words``: an orbit search: all group elements (words in the generators of the high-precision
-   ``M.fundamental_group()``, holonomy re-centred) that move a base point by at most R (grown until the
-   ball holds 40,000 orbit points), complex length from the trace, recomputed in high precision. Not
+2. ``words``: an orbit search in the high-precision holonomy (:mod:`kanrepro.knots.orbit`). Not
    certified (a geodesic whose axis stays far from the base point could be missed); checked against the
    Dirichlet value in tests and in the bench (``words_check``); rows using it are listed in the manifest.
 3. ``exact``: ``M.length_spectrum_alt(count=1)`` (slow: 10-60 s per knot at 13 crossings).
 """
 from __future__ import annotations
 
-import cmath
-import math
 import random
 import zlib
 from typing import Any
 
 import numpy as np
+
+from kanrepro.knots.orbit import (
+    adaptive_orbit_search,
+    complex_length_from_trace,
+    conjugate_hp,
+    generator_matrices,
+    normalise_length,
+    recentre,
+)
 
 DIRICHLET_VARIANTS: list[dict[str, Any]] = [
     {},
@@ -32,18 +37,6 @@ DIRICHLET_VARIANTS: list[dict[str, Any]] = [
     {"centroid_at_origin": False, "maximize_injectivity_radius": False},
 ]
 CUTOFFS = (1.3, 1.8, 2.3, 3.0, 4.0)
-TIE_TOL = 1e-9  # real lengths closer than this are the same geodesic length
-PARABOLIC_TOL = 1e-3  # |tr^2 - 4| below this: parabolic (a loxodromic has |tr^2-4| ~ |L|^2)
-
-
-def normalise_length(z: complex) -> complex:
-    """Complex length with positive real part and imaginary part in (-pi, pi]."""
-    if z.real < 0:
-        z = -z
-    theta = math.remainder(z.imag, 2 * math.pi)  # in [-pi, pi]
-    if theta <= -math.pi + 1e-15:
-        theta = math.pi
-    return complex(z.real, theta)
 
 
 def _from_dirichlet(domain: Any) -> complex | None:
@@ -89,110 +82,6 @@ def dirichlet_cascade(manifold: Any, name: str, n_displacements: int = 4) -> tup
     return None, "dirichlet:failed"
 
 
-def recentre(mats: np.ndarray) -> np.ndarray:
-    """Conjugate generators so the base point ``j`` minimises the sum of log generator displacements.
-
-    mats: (2k, 2, 2) -> (2k, 2, 2). Conjugation by ``h`` moves the base point to ``h j``
-    (upper half-space coordinates ``(x, y, exp(s))``); traces, hence lengths, are unchanged.
-    """
-    from scipy.optimize import minimize
-
-    def conj(p: np.ndarray) -> np.ndarray:
-        t = math.exp(p[2] / 2)
-        h = np.array([[t, complex(p[0], p[1]) / t], [0, 1 / t]], dtype=complex)
-        hinv = np.array([[h[1, 1], -h[0, 1]], [0, h[0, 0]]], dtype=complex)
-        return np.einsum("ij,njk,kl->nil", hinv, mats, h)
-
-    def cost(p: np.ndarray) -> float:
-        norms = np.sum(np.abs(conj(p)) ** 2, axis=(1, 2))
-        return float(np.sum(np.log(norms)))
-
-    res = minimize(cost, np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9})
-    return conj(res.x)
-
-
-def generator_matrices(group: Any) -> tuple[np.ndarray, list[str]]:
-    """Double-precision SL(2,C) holonomy of a SnapPy group's generators and their inverses.
-
-    Returns ``(mats, letters)``: mats (2k, 2, 2), letters ``[a, b, ..., A, B, ...]`` (SnapPy's
-    convention: upper case is the inverse).
-    """
-    gens = list(group.generators())
-    mats = []
-    for gen in gens:
-        m = group.SL2C(gen)
-        mats.append([[complex(m[0, 0]), complex(m[0, 1])], [complex(m[1, 0]), complex(m[1, 1])]])
-    direct = np.array(mats, dtype=complex)
-    inv = np.stack([np.array([[g[1, 1], -g[0, 1]], [-g[1, 0], g[0, 0]]]) for g in direct])
-    return np.concatenate([direct, inv]), gens + [g.upper() for g in gens]
-
-
-def orbit_search(mats: np.ndarray, radius: float = 6.0, max_points: int = 150_000) -> tuple[complex, list[int]]:
-    """Shortest complex length among group elements moving the base point ``j`` by at most ``radius``.
-
-    Breadth-first enumeration of the orbit of the base point (points deduplicated by their Hermitian
-    matrix ``g g^*``, i.e. ``g`` up to the stabiliser), growing words by one generator at a time and
-    keeping elements with ``cosh d(j, g j) = |g|_F^2 / 2 <= cosh(radius)``. A closed geodesic whose
-    axis passes within ``r`` of an orbit point has a representative in the ball when
-    ``radius >= length + 2 r``. mats: (2k, 2, 2). Returns ``(length, word as letter indices)``.
-    """
-    n2 = mats.shape[0]
-    bound = 2 * math.cosh(radius)
-    mix = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
-                   dtype=np.uint64)
-    seen: set[int] = set()
-    frontier_m = np.eye(2, dtype=complex)[None]
-    parent_words: list[list[int]] = [[]]
-    best, best_word = complex(math.inf, 0.0), []
-    total = 0
-    while frontier_m.shape[0] and total < max_points:
-        prods = np.einsum("nij,ajk->naik", frontier_m, mats).reshape(-1, 2, 2)
-        norm2 = np.sum(np.abs(prods) ** 2, axis=(1, 2))
-        inside = np.flatnonzero(norm2 <= bound)
-        prods = prods[inside]
-        herm = np.einsum("nij,nkj->nik", prods, prods.conj())
-        keys = np.round(np.stack([herm[:, 0, 0].real, herm[:, 0, 1].real, herm[:, 0, 1].imag,
-                                  herm[:, 1, 1].real], axis=1) * 1e6).astype(np.int64).view(np.uint64)
-        hashes = (keys * mix).sum(axis=1)  # wrapping uint64 arithmetic
-        fresh_list = []
-        for i, h in enumerate(hashes.tolist()):
-            if h not in seen:
-                seen.add(h)
-                fresh_list.append(i)
-        if not fresh_list:
-            break
-        fresh = np.array(fresh_list, dtype=np.int64)
-        frontier_m = prods[fresh]
-        src = inside[fresh]
-        parent_words = [parent_words[i // n2] + [int(i % n2)] for i in src]
-        total += fresh.size
-        orbit_search.last_count = total  # type: ignore[attr-defined]
-        tr = frontier_m[:, 0, 0] + frontier_m[:, 1, 1]
-        loxo = np.flatnonzero(np.abs(tr * tr - 4) > PARABOLIC_TOL)
-        if loxo.size:
-            lengths = 2 * np.arccosh(tr[loxo] / 2)
-            real = np.abs(lengths.real)
-            j = int(np.argmin(real))
-            if real[j] < best.real - TIE_TOL:
-                ties = np.flatnonzero(real < real[j] + TIE_TOL)
-                cands = sorted(((normalise_length(complex(lengths[t])), parent_words[loxo[t]]) for t in ties),
-                               key=lambda c: (round(c[0].real, 9), c[0].imag))
-                best, best_word = cands[0]
-    return best, best_word
-
-
-def adaptive_orbit_search(mats: np.ndarray, target_points: int = 40_000, r0: float = 7.0,
-                          r_max: float = 9.0) -> tuple[complex, list[int], float]:
-    """``orbit_search`` with the radius grown by 0.5 until the ball holds ``target_points`` orbit
-    points (a small ball can be disconnected in the word metric). Returns (length, word, radius)."""
-    radius = r0
-    while True:
-        best, word = orbit_search(mats, radius, max_points=4 * target_points)
-        if orbit_search.last_count >= target_points or radius >= r_max:  # type: ignore[attr-defined]
-            return best, word, radius
-        radius += 0.5
-
-
 def refine_length(group: Any, letters: list[str], word: list[int]) -> complex:
     """Complex length of ``word`` recomputed from the group's own (possibly high-precision) holonomy."""
     m = group.SL2C("".join(letters[i] for i in word))
@@ -224,7 +113,15 @@ def short_geodesic(manifold: Any, name: str, method: str = "fast", group: Any = 
     if need_words:
         group = group if group is not None else manifold.high_precision().fundamental_group()
         mats, letters = generator_matrices(group)
-        words, word, radius = adaptive_orbit_search(recentre(mats))
+        _, h = recentre(mats, return_conjugator=True)
+
+        def exact(word: list[int]) -> np.ndarray:
+            return conjugate_hp(group.SL2C("".join(letters[i] for i in word)), h)
+
+        centred = np.stack([exact([i]) for i in range(len(letters))])  # the double-precision conjugation loses
+        # up to 1e-7 when the holonomy's entries are large (1e5 for K13a922)
+        words, word, radius = adaptive_orbit_search(centred, volume=float(manifold.volume()), exact=exact,
+                                                    refine=lambda w: refine_length(group, letters, w))
         out["words_radius"] = radius
         if word:
             words = refine_length(group, letters, word)
@@ -238,8 +135,3 @@ def short_geodesic(manifold: Any, name: str, method: str = "fast", group: Any = 
         raise RuntimeError(f"short geodesic failed for {name}")
     out.update(real=value.real, imag=value.imag, method=step)
     return out
-
-
-def complex_length_from_trace(trace: complex) -> complex:
-    """Complex translation length of a loxodromic element of SL(2,C) with the given trace."""
-    return normalise_length(2 * cmath.acosh(trace / 2))
