@@ -264,7 +264,8 @@ class KANKernel:
             if l == 0:
                 sig, s, basis, slope = None, cache.silu, cache.basis, None
             else:
-                sig = 1 / (1 + np.exp(-x))
+                with np.errstate(over="ignore"):  # exp(-x) = inf for x < -709: sigmoid 0, its limit
+                    sig = 1 / (1 + np.exp(-x))
                 s = x * sig
                 basis, slope = basis_and_slope(x, self.grids[l], self.k, self.inv[l], keep)
             W = (coef * (sp * mask)[:, :, None]).transpose(1, 0, 2).reshape(m, n * c)

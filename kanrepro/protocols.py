@@ -29,7 +29,6 @@ from kanrepro.pykan_protocol import (  # noqa: F401
     LBFGS_ARGS,
     LeanLBFGS,
     PykanTutorialConfig,
-    _fit_like_pykan,
     _pykan_optimizer,
     fit_like_pykan,
     pykan_tutorial,

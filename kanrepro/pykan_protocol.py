@@ -94,15 +94,21 @@ def pykan_tutorial(data: Prepared, cfg: PykanTutorialConfig = PykanTutorialConfi
 
 
 def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cfg: PykanTutorialConfig,
-                   rs: np.random.RandomState, engine: str = "auto") -> None:
+                   rs: np.random.RandomState, engine: str = "auto", loss_fn: str = "xent") -> None:
     """pykan 0.2.8 ``MultKAN.fit`` semantics on our KAN (no symbolic branch, no metrics), in place.
 
     Batches from ``rs`` (pykan draws a train and a test batch every step), grid update from the train
-    batch every ``stop/num`` steps before the step, objective = cross-entropy + lamb * pykan's regulariser.
-    engine: 'fast' (= 'auto' for silu KANs): numpy kernel (analytic gradient, regulariser included) with
-    :class:`LeanLBFGS` or the kernel's Adam; 'torch': autograd through the model + pykan's own LBFGS /
-    torch Adam (the reference the fast engine is tested against).
+    batch every ``stop/num`` steps before the step, objective = loss + lamb * pykan's regulariser.
+    loss_fn: 'xent' (cross-entropy, y (rows,) classes) | 'mse' (mean squared error, y (rows, n_out); pykan
+    fit's default loss). engine: 'fast' (= 'auto' for silu KANs): numpy kernel (analytic gradient,
+    regulariser included) with :class:`LeanLBFGS` or the kernel's Adam; 'torch': autograd through the model +
+    pykan's own LBFGS / torch Adam (the reference the fast engine is tested against).
     """
+    if loss_fn not in ("xent", "mse"):
+        raise ValueError(f"loss_fn must be 'xent' or 'mse', got {loss_fn!r}")
+    if engine not in ("auto", "fast", "torch"):
+        raise ValueError(f"engine must be 'auto', 'fast' or 'torch', got {engine!r}")
+    torch_loss = F.cross_entropy if loss_fn == "xent" else F.mse_loss
     if engine == "auto":
         engine = "fast" if model.base_fun == "silu" else "torch"
     n = len(X)
@@ -127,14 +133,14 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
         basis = state["basis"][idx]
         if cfg.lamb > 0:
             out, r = model.forward_reg(X[idx], cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff, basis)
-            loss = F.cross_entropy(out, y[idx]) + cfg.lamb * r
+            loss = torch_loss(out, y[idx]) + cfg.lamb * r
         else:
-            loss = F.cross_entropy(model(X[idx], basis), y[idx])
+            loss = torch_loss(model(X[idx], basis), y[idx])
         loss.backward()
         return loss
 
     def fg():
-        return kern.loss_grad(None, state["y"], state["batch"], reg), kern.grad.copy()
+        return kern.loss_grad(None, state["y"], state["batch"], reg, loss_fn), kern.grad.copy()
 
     with single_threaded():
         refresh()
@@ -169,6 +175,3 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
                 opt.step()
     if kern is not None:
         kern.write_back()
-
-
-_fit_like_pykan = fit_like_pykan  # the previous private name

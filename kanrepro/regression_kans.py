@@ -3,9 +3,10 @@
 The KAN paper (Sec. 4.3) turns signature prediction into regression, trains KANs of shapes [3,1], [3,1,1]
 and [3,2,1] on (mu_r, mu_i, lambda) and reads formulas B, C, D off them; F divides two [3,1] KANs and ends up
 using mu_r and lambda only. It states no optimiser, steps, split or readout. We train our pykan-exact KAN
-on the raw inputs (the printed formulas are in raw variables) with pykan's ``fit`` defaults: full-batch
-LBFGS (pykan's: strong Wolfe, history 10; run by our numpy kernel), grid updated from the training rows every 5 steps until step 50,
-mean squared error on the signature, no regulariser. The KAN's output is then scored like a formula, with
+on the raw inputs (the printed formulas are in raw variables) with pykan's ``fit`` defaults through
+:func:`kanrepro.pykan_protocol.fit_like_pykan`: full-batch LBFGS (pykan's: strong Wolfe, history 10), grid
+updated from the training rows every 5 steps until step 50, mean squared error on the signature, no
+regulariser. The KAN's output is then scored like a formula, with
 the calibrated readout of :mod:`kanrepro.formulas` (a least-squares line on the training split, nearest
 even value). F is not retrained: "two KANs, one for the numerator and one for the denominator, divided
 manually" does not say how they were fitted, and one additive [2,1] KAN cannot form the ratio.
@@ -18,12 +19,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from kanrepro.engine import single_threaded
 from kanrepro.formulas import TARGET, Calibration
-from kanrepro.kan_kernel import KANKernel
-from kanrepro.lbfgs import LeanLBFGS
 from kanrepro.models import KAN
-from kanrepro.pykan_protocol import LBFGS_ARGS
+from kanrepro.pykan_protocol import PykanTutorialConfig, fit_like_pykan
 from kanrepro.table4 import LAMBDA, MU_IMAG, MU_REAL
 
 SALIENT = [MU_REAL, MU_IMAG, LAMBDA]
@@ -38,8 +36,14 @@ class RegressionConfig:
     grid: int = 5  # grid intervals G (pykan's default)
     k: int = 3  # spline order
     steps: int = 50  # LBFGS steps, full batch (allowed: >= 1)
-    grid_update_every: int = 5  # update the grid from the training rows every this many steps ...
-    stop_grid_update_step: int = 50  # ... before this step (pykan fit's defaults: 10 updates until 50)
+    grid_update_num: int = 10  # grid updates from the training rows, evenly spaced ...
+    stop_grid_update_step: int = 50  # ... before this step (pykan fit's defaults: every 5 steps until 50)
+
+    def as_pykan_fit(self, hidden: tuple[int, ...]) -> PykanTutorialConfig:
+        """pykan ``fit``'s defaults with these values: full-batch LBFGS, no regulariser."""
+        return PykanTutorialConfig(hidden=hidden, grid=self.grid, k=self.k, opt="LBFGS", steps=self.steps, lamb=0.0,
+                                   batch=-1, grid_update_num=self.grid_update_num,
+                                   stop_grid_update_step=self.stop_grid_update_step)
 
 
 def _tensor(frame: pd.DataFrame, columns: list[str]) -> torch.Tensor:
@@ -50,59 +54,18 @@ def fit_regression_kan(train: pd.DataFrame, width: list[int], columns: list[str]
                        cfg: RegressionConfig = RegressionConfig(), engine: str = "fast") -> KAN:
     """A KAN of ``width`` regressing the signature on ``columns`` of ``train`` (rows, ...), float64.
 
-    engine 'fast': our numpy kernel + LeanLBFGS (pykan's LBFGS); 'torch': autograd + torch's LBFGS with
-    the same settings (the reference the fast path is tested against).
+    Trained by :func:`kanrepro.pykan_protocol.fit_like_pykan` with the MSE loss. engine 'fast': our numpy
+    kernel + LeanLBFGS (pykan's LBFGS); 'torch': autograd + pykan's own LBFGS (the reference).
     """
     if width[0] != len(columns) or width[-1] != 1:
         raise ValueError(f"width must start with len(columns) = {len(columns)} and end with 1, got {width}")
     if engine not in ("fast", "torch"):
         raise ValueError(f"engine must be 'fast' or 'torch', got {engine!r}")
     X, y = _tensor(train, columns), torch.tensor(train[TARGET].to_numpy(np.float64))[:, None]
-    model = KAN(width, grid=cfg.grid, k=cfg.k, seed=seed).to(torch.float64)
-    with single_threaded():
-        if engine == "fast":
-            _fit_fast(model, X, y, cfg)
-        else:
-            _fit_torch(model, X, y, cfg)
+    model = KAN(width, grid=cfg.grid, k=cfg.k, seed=seed, dtype=torch.float64)
+    fit_like_pykan(model, X, y, len(X), cfg.as_pykan_fit(tuple(width[1:-1])), np.random.RandomState(seed), engine,
+                   loss_fn="mse")
     return model
-
-
-def _grid_update_due(step: int, cfg: RegressionConfig) -> bool:
-    return step % cfg.grid_update_every == 0 and step < cfg.stop_grid_update_step
-
-
-def _fit_fast(model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: RegressionConfig) -> None:
-    kern, Xn, yn = KANKernel(model), X.numpy(), y.numpy()
-    opt = LeanLBFGS(kern.theta, lr=1.0, **LBFGS_ARGS)
-    cache = kern.inputs(Xn)
-
-    def fg():
-        return kern.loss_grad(None, yn, cache, loss_fn="mse"), kern.grad.copy()
-
-    for step in range(cfg.steps):
-        if _grid_update_due(step, cfg):
-            kern.write_back()
-            model.update_grid_from_samples(X)
-            kern.reload()
-            cache = kern.inputs(Xn)
-        opt.step(fg)
-    kern.write_back()
-
-
-def _fit_torch(model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: RegressionConfig) -> None:
-    args = {k: v for k, v in LBFGS_ARGS.items() if k != "tolerance_ys"}  # torch's LBFGS lacks pykan's extra
-    opt = torch.optim.LBFGS(model.parameters(), lr=1.0, **args)
-
-    def closure():
-        opt.zero_grad()
-        loss = torch.mean((model(X) - y) ** 2)
-        loss.backward()
-        return loss
-
-    for step in range(cfg.steps):
-        if _grid_update_due(step, cfg):
-            model.update_grid_from_samples(X)
-        opt.step(closure)
 
 
 @torch.no_grad()
