@@ -70,3 +70,22 @@ def test_verify_detects_tampering(tmp_path: Path) -> None:
     report = verify(path, sample=3)
     assert not report["ok"]
     assert report["mismatches"] == [{"name": "K5a1", "mirror": 1, "columns": ["volume"]}]
+
+
+def test_refresh_recomputes_only_stale_fallback_rows_as_a_build_would(tmp_path: Path) -> None:
+    from kanrepro.knots.refresh import is_stale, refresh_chunk
+    from kanrepro.knots.worker import compute
+
+    fresh = compute("K10a2", "fast")  # no Dirichlet domain in double precision: the orbit search
+    assert fresh["diag"]["geodesic_method"] == "words" and not is_stale(fresh)
+    stale = json.loads(json.dumps(fresh))
+    del stale["diag"]["words_search"]  # as written by an older search
+    stale["row"]["short_geodesic_real_part"] += 0.5
+    certified = compute("K4a1", "fast")
+    path = tmp_path / "c.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (certified, stale)) + "\n")
+    assert refresh_chunk(str(path)) == 1
+    refreshed = [json.loads(x) for x in path.read_text().splitlines()]
+    assert refreshed[0] == certified  # Dirichlet rows untouched
+    assert refreshed[1]["row"] == fresh["row"] and not is_stale(refreshed[1])
+    assert refresh_chunk(str(path)) == 0  # nothing left to do

@@ -3,7 +3,8 @@
 
 Each chunk runs in a Dask task that drives a ``kanrepro.knots.worker`` subprocess with a wall-clock
 timeout per knot (the SnapPea C code can hang); a knot that times out is retried once with the orbit
-search geodesic only, and listed in the manifest either way.
+search geodesic only, and listed in the manifest either way. Fallback rows of finished chunks computed
+by an older orbit search are brought up to date first (:mod:`kanrepro.knots.refresh`).
 
 On a cluster (e.g. the full 313,230-knot census to 15 crossings, ``--max-crossings 15``): start a
 scheduler (``dask scheduler``), then on every node ``python -m kanrepro.daskcompat
@@ -161,6 +162,7 @@ def build(max_crossings: int = 13, sample: int = 0, seed: int = 0, workers: int 
           progress: bool = True, command: str = "", chunks: str | Path | None = None) -> dict[str, Any]:
     """Build (or resume) the dataset and write ``out`` (.csv.gz) and ``out``'s manifest. Returns it."""
     from kanrepro.knots.assemble import assemble
+    from kanrepro.knots.refresh import refresh_chunks
 
     out = Path(out)
     start = time.time()
@@ -169,8 +171,9 @@ def build(max_crossings: int = 13, sample: int = 0, seed: int = 0, workers: int 
     tag = f"all_{geodesic}" if not sample else f"sample{sample}_c{max_crossings}_seed{seed}_{geodesic}"
     chunk_dir = (Path(chunks) if chunks else chunk_dir_for(out)) / tag
     paths = compute_chunks(names, chunk_dir, workers, scheduler, timeout, geodesic, progress)
+    refreshed = refresh_chunks(paths, workers, progress)  # fallback rows from an older orbit search
     results = read_chunks(paths)
     config = {"max_crossings": max_crossings, "sample": sample, "seed": seed, "geodesic": geodesic,
               "timeout_s": timeout, "workers": workers, "command": command or " ".join(sys.argv),
-              "chunk_dir": os.path.relpath(chunk_dir)}
+              "chunk_dir": os.path.relpath(chunk_dir), "rows_refreshed_this_run": refreshed}
     return assemble(results, out, config, wall_seconds=time.time() - start)

@@ -9,6 +9,7 @@ import snappy
 
 from kanrepro.knots.census import crossings_of
 from kanrepro.knots.geodesic import short_geodesic
+from kanrepro.knots.orbit import ORBIT_SEARCH_VERSION
 from kanrepro.knots.signature import knot_signature
 from kanrepro.knots.torsion import torsion_degrees
 
@@ -81,6 +82,8 @@ def knot_row(name: str, geodesic_method: str = "fast") -> tuple[dict[str, Any], 
     t3 = time.perf_counter()
     diag.update(name=name, geodesic_method=geo["method"], t_features=t1 - t0, t_torsion=t2 - t1,
                 t_geodesic=t3 - t2)
+    if geo["method"] == "words":
+        diag["words_search"] = ORBIT_SEARCH_VERSION
     if "words_check" in geo:
         diag["words_check"] = geo["words_check"]
     return row, diag
