@@ -58,6 +58,16 @@ def refresh_chunk(path: str) -> int:
     return len(stale)
 
 
+_BLAS_LIMIT: list = []  # keeps the worker process's threadpool limit alive
+
+
+def _one_blas_thread() -> None:
+    """Pool initializer: the processes fill the cores, so BLAS threads would only spin (see build.py)."""
+    from threadpoolctl import threadpool_limits
+
+    _BLAS_LIMIT.append(threadpool_limits(1))
+
+
 def refresh_chunks(paths: list[Path], workers: int = 2, progress: bool = True) -> int:
     """Refresh every chunk holding stale rows, ``workers`` processes; returns the number of rows recomputed."""
     from tqdm import tqdm
@@ -66,7 +76,7 @@ def refresh_chunks(paths: list[Path], workers: int = 2, progress: bool = True) -
                                          if line.strip())]
     if not todo:
         return 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_blas_thread) as pool:
         counts = list(tqdm(pool.map(refresh_chunk, todo), total=len(todo), unit="chunk", disable=not progress,
                            desc=f"orbit search v{ORBIT_SEARCH_VERSION} on older fallback rows"))
     return sum(counts)
