@@ -103,3 +103,16 @@ def test_knotinfo_match_by_volume_fixes_swapped_rolfsen_names() -> None:
     assert rolfsen_name("K10a84") == "10_83"
     assert knotinfo_record("K10a84")["name"] == "10_86"
     assert knotinfo_record("K10a87")["name"] == "10_83"
+
+
+def test_fast_method_falls_back_to_length_spectrum_alt(monkeypatch) -> None:
+    snappy = pytest.importorskip("snappy")
+    from kanrepro.knots import geodesic
+
+    monkeypatch.setattr(geodesic, "dirichlet_cascade", lambda m, name: (None, "dirichlet:failed"))
+    monkeypatch.setattr(geodesic, "adaptive_orbit_search", lambda *a, **k: (complex(math.inf, 0), [], 6.0))
+    m = snappy.Manifold("K4a1")
+    out = geodesic.short_geodesic(m, "K4a1", method="fast")
+    assert out["method"] == "exact:length_spectrum_alt"
+    reference = m.length_spectrum_alt(count=1)[0].length  # SnapPy's own value, figure-eight knot
+    assert abs(complex(out["real"], out["imag"]) - complex(reference)) < 1e-9

@@ -19,6 +19,7 @@ import pandas as pd
 
 from kanrepro.knots.dataset import FEATURES, ID_COLUMNS, TARGET, validate_frame
 from kanrepro.knots.invariants import mirror_row
+from kanrepro.knots.orbit import ORBIT_SEARCH_VERSION
 from kanrepro.results import atomic_write_text
 
 PACKAGES = ["snappy", "snappy_manifolds", "snappy_15_knots", "spherogram", "knot_floer_homology",
@@ -97,9 +98,10 @@ def assemble(results: list[dict[str, Any]], out: Path, config: dict[str, Any],
     frame = frame_from_results(results)
     data = csv_gz_bytes(frame)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    if not (out.exists() and out.read_bytes() == data):  # same bytes: keep the mtime (make's notebooks stay done)
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(out)
     by_status: dict[str, list[str]] = {}
     for res in results:
         by_status.setdefault(res["status"], []).append(res["name"])
@@ -108,7 +110,8 @@ def assemble(results: list[dict[str, Any]], out: Path, config: dict[str, Any],
                  for r in results if r["status"] == "ok"
                  and not r["diag"]["geodesic_method"].startswith("dirichlet:variant")]
     diags = [r["diag"] for r in results if r["status"] == "ok"]
-    timing = {k: float(np.sum([d[k] for d in diags])) for k in ("t_features", "t_torsion", "t_geodesic")}
+    timing = {k: float(np.sum([d.get(k, 0.0) for d in diags]))
+              for k in ("t_features", "t_torsion", "t_geodesic", "t_words_refresh")}
     manifest = {
         "file": out.name,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -124,9 +127,11 @@ def assemble(results: list[dict[str, Any]], out: Path, config: dict[str, Any],
         "geodesic_methods": _count(d["geodesic_method"].split(":")[0] + ":" + d["geodesic_method"].split(":")[-1].rstrip("0123456789") for d in diags),
         "geodesic_fallbacks": [f for f in fallbacks if not f["geodesic_method"].startswith("dirichlet")],
         "geodesic_fallback_note": ("method 'words' = orbit search in the high-precision holonomy (kanrepro.knots."
-                                   "geodesic), used when no Dirichlet domain was found; NOT certified: it can miss "
+                                   "orbit), used when no Dirichlet domain was found; NOT certified: it can miss "
                                    "the shortest geodesic (then the value is too long). Measured agreement with "
-                                   "Dirichlet values: benchmarks/bench_knots.py --crosscheck (reports/bench.json)."),
+                                   "Dirichlet values (--crosscheck) and length_spectrum_alt (--exact-check): "
+                                   "benchmarks/bench_knots.py (reports/bench.json)."),
+        "orbit_search_version": ORBIT_SEARCH_VERSION,
         "cpu_seconds": timing,
         "wall_seconds_this_run": wall_seconds,  # assembly-only reruns are fast; see cpu_seconds
         "config": config,

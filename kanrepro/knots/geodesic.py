@@ -98,7 +98,8 @@ def short_geodesic(manifold: Any, name: str, method: str = "fast", group: Any = 
                    cross_check: bool = False) -> dict[str, Any]:
     """The short geodesic and how it was found.
 
-    ``method``: ``"fast"`` (Dirichlet cascade, then the orbit search, flagged ``words``), ``"exact"``
+    ``method``: ``"fast"`` (Dirichlet cascade, then the orbit search, flagged ``words``, then
+    ``length_spectrum_alt`` if the search found no loxodromic element), ``"exact"``
     (Dirichlet cascade, then ``length_spectrum_alt``), ``"words"`` (orbit search only). ``group``: the
     fundamental group to use for the orbit search (high precision recommended). With ``cross_check``
     the orbit search also runs when the Dirichlet domain succeeded and ``words_check`` holds
@@ -129,7 +130,7 @@ def short_geodesic(manifold: Any, name: str, method: str = "fast", group: Any = 
                 out["words_check"] = abs(words - value)
             else:
                 value, step = words, "words"
-    if value is None and method == "exact":
+    if value is None and method in ("fast", "exact"):  # "fast": only if the orbit search found nothing
         value, step = exact_length(manifold), "exact:length_spectrum_alt"
     if value is None:
         raise RuntimeError(f"short geodesic failed for {name}")
