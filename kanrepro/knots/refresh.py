@@ -2,10 +2,11 @@
 
 Only knots without a Dirichlet domain use the orbit search, and the Dirichlet cascade is deterministic (two
 full 13-crossing builds gave the same method for every knot), so when the search improves, recomputing those
-rows alone gives the rows a full rebuild would give, in about a third of the time. A rerun of ``build`` does
-it automatically: rows record the search version (``diag["words_search"]``), stale ones are recomputed
-with the same fundamental group as a build (the torsion computation's presentation), each chunk is
-rewritten atomically, and an interrupted refresh resumes.
+rows alone gives the rows a full rebuild would give (checked on 40 fallback knots rebuilt from scratch), in
+well under half the time (4,699 rows in about 25 min on 2 cores). A rerun of ``build`` does it
+automatically: rows record the search version (``diag["words_search"]``), stale ones are recomputed with
+the same fundamental group as a build (the torsion computation's presentation), each chunk is rewritten
+atomically, and an interrupted refresh resumes.
 """
 from __future__ import annotations
 
