@@ -126,7 +126,7 @@ def test_mlp_shapes_and_init():
     m = MLP(17, [300, 300, 300], 13, seed=1)
     assert m(torch.randn(5, 17)).shape == (5, 13)
     assert all(float(layer.bias.detach().abs().sum()) == 0 for layer in m.layers)  # haiku: zero bias
-    w = m.layers[0].weight
+    w = m.layers[0].weight.detach()
     assert float(w.abs().max()) <= 2 / np.sqrt(17) + 1e-6  # truncated at 2 std
     assert torch.equal(MLP(17, [3], 2, seed=4).layers[0].weight, MLP(17, [3], 2, seed=4).layers[0].weight)
     assert not torch.equal(MLP(17, [3], 2, seed=4).layers[0].weight, MLP(17, [3], 2, seed=5).layers[0].weight)
