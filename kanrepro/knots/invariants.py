@@ -75,10 +75,7 @@ def knot_row(name: str, geodesic_method: str = "fast") -> tuple[dict[str, Any], 
     row["hyperbolic_adjoint_torsion_degree"] = adj
     t2 = time.perf_counter()
     geo = short_geodesic(manifold, name, method=geodesic_method, group=group)
-    row["short_geodesic_real_part"] = geo["real"]
-    row["short_geodesic_imag_part"] = geo["imag"]
-    mu = complex(row["meridinal_translation_real"], row["meridinal_translation_imag"])
-    row["injectivity_radius"] = min(geo["real"] / 2, math.asinh(abs(mu) / 2))
+    set_geodesic(row, geo)
     t3 = time.perf_counter()
     diag.update(name=name, geodesic_method=geo["method"], t_features=t1 - t0, t_torsion=t2 - t1,
                 t_geodesic=t3 - t2)
@@ -87,6 +84,14 @@ def knot_row(name: str, geodesic_method: str = "fast") -> tuple[dict[str, Any], 
     if "words_check" in geo:
         diag["words_check"] = geo["words_check"]
     return row, diag
+
+
+def set_geodesic(row: dict[str, Any], geo: dict[str, Any]) -> None:
+    """Write the short geodesic ``geo`` (``real``, ``imag``) into ``row`` with the injectivity radius it implies:
+    ``min(Re(geodesic) / 2, asinh(|mu| / 2))``."""
+    row["short_geodesic_real_part"], row["short_geodesic_imag_part"] = geo["real"], geo["imag"]
+    mu = complex(row["meridinal_translation_real"], row["meridinal_translation_imag"])
+    row["injectivity_radius"] = min(geo["real"] / 2, math.asinh(abs(mu) / 2))
 
 
 def mirror_row(row: dict[str, Any]) -> dict[str, Any]:

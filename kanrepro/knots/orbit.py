@@ -215,12 +215,20 @@ def short_elements(mats: np.ndarray, exact: Callable[[list[int]], np.ndarray] | 
             radius += 1.0
             continue
         n_short, radius = idx.size, r_closure
-        keep = idx[np.argsort(disp[idx], kind="stable")[:max_gens]]
-        new_words = [_word(int(i), parents, steps, words, n_letters) for i in keep]
-        new_gens = np.stack([exact(w) for w in new_words]) if exact is not None else ball[keep]
-        gens = np.concatenate([mats, new_gens])
-        words = base_words + new_words
+        gens, words = _generators_from_ball(mats, ball, parents, steps, words, idx, disp, max_gens, exact)
     return gens, words
+
+
+def _generators_from_ball(mats: np.ndarray, ball: np.ndarray, parents: np.ndarray, steps: np.ndarray,
+                          words: list[list[int]], idx: np.ndarray, disp: np.ndarray, max_gens: int,
+                          exact: Callable[[list[int]], np.ndarray] | None) -> tuple[np.ndarray, list[list[int]]]:
+    """The presentation generators ``mats`` plus the ``max_gens`` closest ball entries ``idx`` (by ``disp``),
+    recomputed by ``exact`` when given; returns ``(gens, words)`` as :func:`short_elements` does."""
+    n_letters = mats.shape[0]
+    keep = idx[np.argsort(disp[idx], kind="stable")[:max_gens]]
+    new_words = [_word(int(i), parents, steps, words, n_letters) for i in keep]
+    new_gens = np.stack([exact(w) for w in new_words]) if exact is not None else ball[keep]
+    return np.concatenate([mats, new_gens]), [[i] for i in range(n_letters)] + new_words
 
 
 def expected_points(volume: float, radius: float) -> float:
@@ -272,10 +280,7 @@ def adaptive_orbit_search(mats: np.ndarray, volume: float | None = None,
         d_gen, max_gens = d_gen + 0.5, 2 * max_gens
         disp = displacement(ball)
         idx = np.flatnonzero((disp <= d_gen) & (disp > 1e-6))
-        keep = idx[np.argsort(disp[idx], kind="stable")[:max_gens]]
-        new_words = [_word(int(i), parents, steps, words, n_letters) for i in keep]
-        new_gens = np.stack([exact(w) for w in new_words]) if exact is not None else ball[keep]
-        gens, words = np.concatenate([mats, new_gens]), [[i] for i in range(n_letters)] + new_words
+        gens, words = _generators_from_ball(mats, ball, parents, steps, words, idx, disp, max_gens, exact)
     cands = _candidates(ball, lambda i: _word(i, parents, steps, words, n_letters), refine)
     info = {"points": int(ball.shape[0]), "gens": int(gens.shape[0]), "attempt": attempt,
             "expected": None if volume is None else expected_points(volume, radius), "presentation_points": 0}

@@ -11,7 +11,6 @@ atomically, and an interrupted refresh resumes.
 from __future__ import annotations
 
 import json
-import math
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -33,6 +32,7 @@ def refresh_result(result: dict[str, Any]) -> dict[str, Any]:
     import snappy
 
     from kanrepro.knots.geodesic import short_geodesic
+    from kanrepro.knots.invariants import set_geodesic
     from kanrepro.knots.torsion import torsion_degrees
 
     name, row = result["name"], dict(result["row"])
@@ -40,9 +40,7 @@ def refresh_result(result: dict[str, Any]) -> dict[str, Any]:
     manifold = snappy.Manifold(name)
     group = torsion_degrees(manifold)[2]  # the presentation a build hands to the geodesic search
     geo = short_geodesic(manifold, name, method="words", group=group)
-    row["short_geodesic_real_part"], row["short_geodesic_imag_part"] = geo["real"], geo["imag"]
-    mu = complex(row["meridinal_translation_real"], row["meridinal_translation_imag"])
-    row["injectivity_radius"] = min(geo["real"] / 2, math.asinh(abs(mu) / 2))
+    set_geodesic(row, geo)
     diag = {**result["diag"], "words_search": ORBIT_SEARCH_VERSION, "t_words_refresh": time.perf_counter() - start}
     return {**result, "row": row, "diag": diag}
 
