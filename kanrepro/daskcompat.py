@@ -24,6 +24,9 @@ def import_distributed() -> ModuleType:
             sys.modules["snappy"] = saved
         else:
             del sys.modules["snappy"]
+    # the scheduler imports prometheus_client lazily, in a thread, and it runs "import snappy" too: SnapPy's
+    # first import must happen in the main thread (cypari installs signal handlers), so do it here
+    import snappy  # noqa: F401
     return distributed
 
 

@@ -1,4 +1,5 @@
 """KAN parity with pykan 0.2.8 (the oracle), MLP basics, our grid update."""
+import copy
 import os
 
 import numpy as np
@@ -77,8 +78,12 @@ def test_parity_after_pykan_grid_update(width, g, seed):
         ours.update_grid_from_samples(x)  # our own update, from the same samples
         imported = KAN.from_pykan(theirs)
         ref = theirs(x)
-        assert (imported(x) - ref).abs().max() <= 1e-6
-        assert (ours(x) - ref).abs().max() <= 1e-5
+        # tolerances relative to pykan's own float32 error (its float64 copy as the exact value): measured
+        # here 2e-7..1e-6, with our import within 2.1x and our own grid update within 3x of it; a fixed 1e-6
+        # failed on another machine, whose float32 lstsq and summation order differ
+        own_error = float((copy.deepcopy(theirs).double()(x.double()) - ref.double()).abs().max())
+        assert (imported(x) - ref).abs().max() <= 8 * own_error
+        assert (ours(x) - ref).abs().max() <= 32 * own_error
         for l in range(len(width) - 1):
             assert torch.allclose(ours.grid(l), theirs.act_fun[l].grid, atol=1e-6)
 

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from kanrepro.knots.dataset import DEFAULT_DATA_PATH
+from kanrepro.knots.dataset import DEFAULT_DATA_PATH, DEFAULT_RANDOM_PATH
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,6 +22,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default=str(DEFAULT_DATA_PATH))
     b.add_argument("--no-progress", action="store_true")
     b.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
+    r = sub.add_parser("random", help="build (or resume) the random-diagram dataset (DeepMind's distribution)")
+    r.add_argument("--draws", type=int, default=243_700, help="rows of the full file (DeepMind's: ~243,700)")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
+    r.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per job")
+    r.add_argument("--stage", default="all", choices=["all", "draws", "features", "assemble"])
+    r.add_argument("--out", default=str(DEFAULT_RANDOM_PATH))
+    r.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
+    r.add_argument("--no-progress", action="store_true")
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")
     v.add_argument("--sample", type=int, default=20)
     v.add_argument("--seed", type=int, default=0)
@@ -38,6 +48,17 @@ def main(argv: list[str] | None = None) -> int:
                 "knotinfo_signature_agreement", "torsion_degree_eq_4g_minus_2", "sha256", "wall_seconds_this_run"]
         print(json.dumps({k: manifest[k] for k in keys}, indent=2))
         return 0 if not manifest["failed"] else 1
+    if args.cmd == "random":
+        from kanrepro.knots.random_build import build_random
+
+        manifest = build_random(args.draws, args.seed, args.workers, args.out, args.scheduler, args.timeout,
+                                progress=not args.no_progress, chunks=args.chunks, stage=args.stage,
+                                command=" ".join(["python -m kanrepro.knots"] + (argv or sys.argv[1:])))
+        if manifest is None:
+            return 0
+        keys = ["n_rows", "n_knots", "n_failed", "sha256", "wall_seconds_this_run"]
+        print(json.dumps({k: manifest.get(k) for k in keys}, indent=2))
+        return 0
     from kanrepro.knots.verify import verify
 
     report = verify(args.data, args.sample, args.seed, args.tol)

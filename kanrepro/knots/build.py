@@ -23,6 +23,7 @@ import select
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,42 +116,52 @@ def chunk_dir_for(out: Path) -> Path:
 
 def compute_chunks(names: list[str], chunk_dir: Path, workers: int = 2, scheduler: str | None = None,
                    timeout: float = 120.0, geodesic: str = "fast", progress: bool = True) -> list[Path]:
-    """Run all missing chunks on Dask (LocalCluster, or ``scheduler`` address); return chunk paths."""
+    """Run all missing census chunks on Dask (LocalCluster, or ``scheduler`` address); return chunk paths."""
+    chunks = [names[i:i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
+    paths = [chunk_dir / f"chunk_{i:05d}_{c[0]}_{c[-1]}.jsonl" for i, c in enumerate(chunks)]
+    run_chunks(list(zip(paths, chunks)), workers, scheduler, timeout, geodesic, progress, "knots")
+    return paths
+
+
+def run_chunks(chunks: list[tuple[Path, list[str]]], workers: int = 2, scheduler: str | None = None,
+               timeout: float = 120.0, geodesic: str = "fast", progress: bool = True, desc: str = "jobs",
+               on_done: Callable[[Path], None] | None = None) -> None:
+    """Run every chunk (path, worker jobs) whose file is missing, in order, on Dask (a LocalCluster of
+    ``workers`` threads, each driving a worker subprocess, or the cluster at ``scheduler``).
+    ``on_done(path)`` runs as each chunk lands."""
     from tqdm import tqdm
 
     from kanrepro.daskcompat import import_distributed
 
+    todo = [(p, c) for p, c in chunks if not p.exists()]
+    if not todo:
+        return
+    todo[0][0].parent.mkdir(parents=True, exist_ok=True)
     distributed = import_distributed()
-    Client, LocalCluster, as_completed = distributed.Client, distributed.LocalCluster, distributed.as_completed
-
-    chunk_dir.mkdir(parents=True, exist_ok=True)
-    chunks = [names[i:i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
-    paths = [chunk_dir / f"chunk_{i:05d}_{c[0]}_{c[-1]}.jsonl" for i, c in enumerate(chunks)]
-    todo = [(p, c) for p, c in zip(paths, chunks) if not p.exists()]
-    if todo:
-        cluster = None
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            # threads suffice: each task only drives its own worker subprocess (the real work)
-            cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False,
-                                   dashboard_address=":0")
-            client = Client(cluster)
-        try:
-            futures = [client.submit(run_chunk, str(p), c, timeout, geodesic, pure=False, key=f"knots-{p.stem}")
-                       for p, c in todo]
-            sizes = {f.key: len(c) for f, (_, c) in zip(futures, todo)}
-            bar = tqdm(total=len(names), initial=len(names) - sum(len(c) for _, c in todo), unit="knot",
-                       disable=not progress, desc="knots")
-            for fut in as_completed(futures):
-                fut.result()
-                bar.update(sizes[fut.key])
-            bar.close()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-    return paths
+    cluster = None
+    if scheduler:
+        client = distributed.Client(scheduler)
+    else:
+        # threads suffice: each task only drives its own worker subprocess (the real work)
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=workers, processes=False,
+                                           dashboard_address=":0")
+        client = distributed.Client(cluster)
+    try:
+        futures = [client.submit(run_chunk, str(p), c, timeout, geodesic, pure=False, key=f"{desc}-{p.stem}")
+                   for p, c in todo]
+        sizes = {f.key: len(c) for f, (_, c) in zip(futures, todo)}
+        total = sum(len(c) for _, c in chunks)
+        bar = tqdm(total=total, initial=total - sum(sizes.values()), unit="job", disable=not progress, desc=desc)
+        for fut in distributed.as_completed(futures):
+            path = Path(fut.result())
+            bar.update(sizes[fut.key])
+            if on_done is not None:
+                on_done(path)
+        bar.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def read_chunks(paths: list[Path]) -> list[dict[str, Any]]:

@@ -18,11 +18,18 @@ FEATURES: list[str] = [
 ]
 TARGET = "signature"
 ID_COLUMNS = ["name", "crossings", "mirror"]
+# random-diagram file: the knot (a mirror pair shares knot_id), the oriented knot (isometry signature) and the
+# true torsion degrees where computed (-1: skipped because the zero rule stores 0, kanrepro.knots.zero_rule)
+TRUE_DEGREES = ["true_hyperbolic_torsion_degree", "true_hyperbolic_adjoint_torsion_degree"]
+RANDOM_ID_COLUMNS = ["knot_id", "key"] + TRUE_DEGREES
+DRAW_COLUMNS = ["draws", "draw_crossings"]  # compact layout: the row positions of each distinct oriented knot
 INTEGER_FEATURES = ["hyperbolic_adjoint_torsion_degree", "hyperbolic_torsion_degree", "Symmetry_0",
                     "Symmetry_D3", "Symmetry_D4", "Symmetry_D6", "Symmetry_D8", "Symmetry_Z/2 + Z/2"]
 ONE_HOT = [f for f in FEATURES if f.startswith("Symmetry_")]
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-DEFAULT_DATA_PATH = DATA_DIR / "knots_le13.csv.gz"  # every hyperbolic knot of at most 13 crossings + mirrors
+DEFAULT_CENSUS_PATH = DATA_DIR / "knots_le13.csv.gz"  # every hyperbolic knot of at most 13 crossings + mirrors
+DEFAULT_RANDOM_PATH = DATA_DIR / "knots_random.csv.gz"  # random-diagram knots, DeepMind's distribution
+DEFAULT_DATA_PATH = DEFAULT_CENSUS_PATH
 MAX_REPORTED = 10  # bad rows listed per problem
 
 
@@ -42,7 +49,7 @@ def validate_frame(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
     expected = set(FEATURES) | {TARGET}
     present = set(frame.columns)
     missing = sorted(expected - present)
-    extra = sorted(present - expected - set(ID_COLUMNS))
+    extra = sorted(present - expected - set(ID_COLUMNS) - set(RANDOM_ID_COLUMNS))
     if missing:
         problems.append(f"missing column(s) {missing}")
     if extra:
@@ -72,8 +79,27 @@ def validate_frame(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
             problems.append(f"columns {ONE_HOT}: not a 0/1 one-hot in row(s) {_rows(not01)}")
     if problems:
         raise ValueError(f"{source}: " + "; ".join(problems))
-    ids = [c for c in ID_COLUMNS if c in out.columns]
+    ids = [c for c in ID_COLUMNS + RANDOM_ID_COLUMNS if c in out.columns]
     return out[ids + FEATURES + [TARGET]]
+
+
+def expand_draws(compact: pd.DataFrame) -> pd.DataFrame:
+    """Compact layout (one line per distinct oriented knot, ``draws`` = its row positions) -> one row per
+    draw, in draw order, ``crossings`` = that draw's diagram crossings. Raises ``ValueError`` when the
+    positions are not exactly 0..n-1 once each."""
+    positions = compact["draws"].astype(str).str.split()
+    counts = positions.str.len().to_numpy()
+    order = np.concatenate([np.asarray(p, dtype=np.int64) for p in positions])
+    crossings = np.concatenate([np.asarray(c, dtype=np.int64) for c in compact["draw_crossings"].astype(str).str.split()])
+    if len(crossings) != len(order) or not np.array_equal(np.sort(order), np.arange(len(order))):
+        raise ValueError("compact knot file: 'draws' must list every row position 0..n-1 exactly once, "
+                         "with one 'draw_crossings' entry per position")
+    full = compact.drop(columns=DRAW_COLUMNS).loc[np.repeat(compact.index.to_numpy(), counts)]
+    full["crossings"] = crossings
+    full.index = order
+    full = full.sort_index()
+    full["name"] = full["name"].fillna("")
+    return full
 
 
 def load_dataset(path: str | Path | None = None) -> pd.DataFrame:
@@ -86,6 +112,8 @@ def load_dataset(path: str | Path | None = None) -> pd.DataFrame:
     first = frame.columns[0]
     if first.startswith("Unnamed") or first == "":
         frame = frame.drop(columns=[first])  # DeepMind's unnamed index column
+    if set(DRAW_COLUMNS) <= set(frame.columns):
+        frame = expand_draws(frame)
     return validate_frame(frame, source=str(path))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 import snappy
@@ -56,21 +57,28 @@ def geometry_features(manifold: Any) -> dict[str, float]:
     return row
 
 
-def knot_row(name: str, geodesic_method: str = "fast") -> tuple[dict[str, Any], dict[str, Any]]:
+def knot_row(name: str, geodesic_method: str = "fast", manifold: Any = None, crossings: int | None = None,
+             adjoint: Callable[[float], bool] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """All columns of one knot (not mirrored) and a diagnostics dict (timings, geodesic method).
 
-    Raises ``NotHyperbolic`` for non-hyperbolic complements.
+    ``name``: a census name (the manifold is built from it) or, with ``manifold`` (e.g. a random diagram's
+    exterior), a label. ``adjoint(volume)``: whether to compute the adjoint torsion degree (default
+    always; ``None`` is stored when skipped). Raises ``NotHyperbolic`` for non-hyperbolic complements.
     """
     diag: dict[str, Any] = {}
     t0 = time.perf_counter()
-    manifold = snappy.Manifold(name)
+    manifold = snappy.Manifold(name) if manifold is None else manifold
     if manifold.solution_type() != HYPERBOLIC:
         raise NotHyperbolic(f"{name}: {manifold.solution_type()}")
-    row: dict[str, Any] = {"name": name, "crossings": crossings_of(name), "mirror": 0}
+    link = manifold.link() if crossings is None else None
+    row: dict[str, Any] = {"name": name, "crossings": crossings_of(name) if crossings is None else crossings,
+                           "mirror": 0}
     row.update(geometry_features(manifold))
-    row["signature"] = knot_signature(manifold.link())
+    if link is not None:
+        row["signature"] = knot_signature(link)
     t1 = time.perf_counter()
-    tor, adj, group = torsion_degrees(manifold)
+    want_adjoint = adjoint is None or adjoint(row["volume"])
+    tor, adj, group = torsion_degrees(manifold, adjoint=want_adjoint)
     row["hyperbolic_torsion_degree"] = tor
     row["hyperbolic_adjoint_torsion_degree"] = adj
     t2 = time.perf_counter()

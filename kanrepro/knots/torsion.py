@@ -200,8 +200,9 @@ def torsion_degree(group: Any, n: int) -> int:
     return _span(window) - n * abs(phi[gens[j]])
 
 
-def torsion_degrees(manifold: Any) -> tuple[int, int, Any]:
-    """(hyperbolic_torsion_degree, hyperbolic_adjoint_torsion_degree, high-precision group used).
+def torsion_degrees(manifold: Any, adjoint: bool = True) -> tuple[int, int | None, Any]:
+    """(hyperbolic_torsion_degree, hyperbolic_adjoint_torsion_degree or None when not ``adjoint``,
+    high-precision group used).
 
     Retries with the unsimplified presentation when a relator check fails (long relators).
     """
@@ -210,7 +211,7 @@ def torsion_degrees(manifold: Any) -> tuple[int, int, Any]:
     for minimize in (True, False):
         group = hp.fundamental_group(minimize_number_of_generators=minimize)
         try:
-            return torsion_degree(group, 2), torsion_degree(group, 3), group
+            return torsion_degree(group, 2), torsion_degree(group, 3) if adjoint else None, group
         except ArithmeticError as err:
             last = err
     raise ArithmeticError(f"torsion failed in both presentations: {last}")
