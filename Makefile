@@ -4,7 +4,8 @@
 #   make test         the test suite (pytest)
 #   make lab          JupyterLab on notebooks/
 #   make bench        speed/memory benchmarks -> reports/bench.json
-#   make data         rebuild the knot dataset from SnapPy's census (long); make verify-data: spot-check it
+#   make data         rebuild the census knot dataset (long); make data-random: the random-diagram one (longer,
+#                     resumable); make verify-data: spot-check both
 #   make sync         regenerate notebooks/*.ipynb from their paired py:percent files (after editing a .py)
 #   make clean        remove generated reports; make distclean also removes .venv
 SHELL := /bin/bash
@@ -24,14 +25,14 @@ REPORTS ?= reports
 NOTEBOOK_DIR ?= notebooks
 NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
 # the slowest notebooks start first, so the parallel jobs finish together (04 ~400 s, 06 ~300 s, 05 ~200 s)
-SLOW_FIRST := $(foreach stem,04_kan_knot 06_pareto 05_tiny_mlps,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
+SLOW_FIRST := $(foreach stem,04_kan_knot 08_seen_unseen 06_pareto 05_tiny_mlps 07_dataset_sensitivity 03_deepmind_mlp,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
 RUN_ORDER := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(NOTEBOOKS))
 EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/notebooks/%.ipynb,$(RUN_ORDER))
 PACKAGE_SOURCES := $(shell find kanrepro -name '*.py' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv.gz data/*.json)
 SMOKE_CONFIG ?= configs/smoke.yaml
 
-.PHONY: reproduce notebooks-executed smoke test lab kernel bench data verify-data sync clean distclean venv
+.PHONY: reproduce notebooks-executed smoke test lab kernel bench data data-random verify-data sync clean distclean venv
 
 # notebooks run side by side, JOBS at a time (each trains on one thread)
 JOBS ?= 2
@@ -74,15 +75,22 @@ kernel: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_knots.py --n 50 --crosscheck 100
+	$(PY) benchmarks/bench_random_knots.py --n 30
 	@cat $(REPORTS)/bench.json
 
 # every hyperbolic knot of at most 13 crossings + mirrors; resumable (kill it, run it again), ~2.5 CPU-hours
 data: $(STAMP)
 	$(PY) -m kanrepro.knots build --max-crossings 13 --workers 2 --out data/knots_le13.csv.gz
 
-# rebuild a seeded sample of rows from SnapPy and compare with the shipped file
+# random-diagram knots with DeepMind's distribution (repeats kept); resumable, lands the finished prefix of chunks
+RANDOM_DRAWS ?= 243700
+data-random: $(STAMP)
+	$(PY) -m kanrepro.knots random --draws $(RANDOM_DRAWS) --workers 2 --out data/knots_random.csv.gz --chunks data/build/chunks
+
+# rebuild a seeded sample of rows from SnapPy and compare with the shipped files
 verify-data: $(STAMP)
 	$(PY) -m kanrepro.knots verify --sample 20 --seed 0
+	$(PY) -m kanrepro.knots verify --sample 20 --seed 0 --data data/knots_random.csv.gz
 
 sync: $(STAMP)
 	$(VENV)/bin/jupytext --sync $(NOTEBOOK_DIR)/[0-9]*.py

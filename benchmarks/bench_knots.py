@@ -18,7 +18,7 @@ import numpy as np
 
 from kanrepro.knots.assemble import manifest_path
 from kanrepro.knots.census import census_names, crossings_of
-from kanrepro.knots.dataset import DEFAULT_DATA_PATH, load_dataset
+from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, load_dataset
 from kanrepro.knots.invariants import NotHyperbolic, knot_row
 from kanrepro.results import REPORTS_DIR, merge_results
 
@@ -29,8 +29,8 @@ def crosscheck_words(n: int, seed: int) -> dict:
 
     from kanrepro.knots.geodesic import short_geodesic
 
-    frame = load_dataset(DEFAULT_DATA_PATH)
-    fallback = {f["name"] for f in json.loads(manifest_path(DEFAULT_DATA_PATH).read_text())["geodesic_fallbacks"]}
+    frame = load_dataset(DEFAULT_CENSUS_PATH)
+    fallback = {f["name"] for f in json.loads(manifest_path(DEFAULT_CENSUS_PATH).read_text())["geodesic_fallbacks"]}
     rows = frame[(frame["mirror"] == 0) & ~frame["name"].isin(fallback)].set_index("name")
     names = random.Random(seed).sample(sorted(rows.index), min(n, len(rows)))
     diffs, start = [], time.perf_counter()
@@ -58,8 +58,8 @@ def exact_check_fallbacks(n: int, seed: int) -> dict:
 
     from kanrepro.knots.geodesic import exact_length
 
-    frame = load_dataset(DEFAULT_DATA_PATH)
-    fallback = sorted(f["name"] for f in json.loads(manifest_path(DEFAULT_DATA_PATH).read_text())["geodesic_fallbacks"])
+    frame = load_dataset(DEFAULT_CENSUS_PATH)
+    fallback = sorted(f["name"] for f in json.loads(manifest_path(DEFAULT_CENSUS_PATH).read_text())["geodesic_fallbacks"])
     rows = frame[frame["mirror"] == 0].set_index("name")
     names = random.Random(seed).sample(fallback, min(n, len(fallback)))
     real_diffs, complex_diffs, start = [], [], time.perf_counter()

@@ -107,7 +107,40 @@ def _slope_rule(results: dict[str, Any]) -> Judgement:
     ours = f"{100 * accuracy:.2f}% on split seed 2"
     gap = 100 * (accuracy - 0.7382)
     verdict = REPRODUCED if abs(gap) <= 1.0 else NOT_REPRODUCED
-    return ours, verdict, f"Same rule, same split seed, our census-based data: {gap:+.2f} points."
+    return ours, verdict, f"Same rule, same split seed, on our data: {gap:+.2f} points."
+
+
+SEEN_UNSEEN_NOTEBOOK = "08_seen_unseen"
+# the models notebook 08 reruns on both splits, by the claim whose accuracy they carry
+UNSEEN_MODEL = {"C1a": "DeepMind MLP [300,300,300]", "C1d": "KAN [17,1,·] (ours, tutorial)",
+                "C1l": "CompactNet MLP [3,3]", "C1k": "natural-slope rule"}
+LOOKUP_MARGIN = 0.05  # a lookup within 5 points of the best model: the split rewards remembering
+UNSEEN_DROP = 0.02  # a best model more than 2 points (and CI-separated) worse on unseen knots
+
+
+def _split_measures_new_knots(results: dict[str, Any]) -> Judgement:
+    """C1m. Rule (fixed before any number of it existed): *not reproduced* (the split does not measure new
+    knots) if the 1-NN lookup's mean accuracy on DeepMind's test split is within LOOKUP_MARGIN of the best
+    model's, or if the best model on DeepMind's split scores more than UNSEEN_DROP lower under the
+    unseen-knot split with the upper end of that CI below its DeepMind-split mean; else *reproduced*."""
+    models = results["models"]
+    trained = {m: v for m, v in models.items() if m in UNSEEN_MODEL.values() and m != UNSEEN_MODEL["C1k"]}
+    best = max(trained, key=lambda m: trained[m]["deepmind_acc_all"]["mean"])
+    dm, unseen = trained[best]["deepmind_acc_all"], trained[best]["unseen_knots_acc_all"]
+    lookup = models["lookup 1-NN"]["deepmind_acc_all"]["mean"]
+    best_unseen = max(trained, key=lambda m: trained[m]["unseen_knots_acc_all"]["mean"])
+    ours = (f"lookup 1-NN {100 * lookup:.1f}% on DeepMind's split ({100 * results['seen_share_mean']:.0f}% of its test "
+            f"rows seen in training); best model there {best} {100 * dm['mean']:.1f}%, on unseen knots "
+            f"{100 * unseen['mean']:.1f}% [{100 * unseen['ci95'][0]:.1f}–{100 * unseen['ci95'][1]:.1f}]; best on unseen "
+            f"knots: {best_unseen} {100 * trained[best_unseen]['unseen_knots_acc_all']['mean']:.1f}%")
+    drop = dm["mean"] - unseen["mean"]
+    if dm["mean"] - lookup <= LOOKUP_MARGIN:
+        return ours, NOT_REPRODUCED, (f"A lookup with no learned weights is within {100 * (dm['mean'] - lookup):.1f} "
+                                      "points of the best model: the split rewards remembering knots.")
+    if drop > UNSEEN_DROP and unseen["ci95"][1] < dm["mean"]:
+        return ours, NOT_REPRODUCED, f"The best model loses {100 * drop:.1f} points on knots it never saw."
+    return ours, REPRODUCED, (f"The lookup trails the best model by {100 * (dm['mean'] - lookup):.1f} points and "
+                              f"unseen knots cost it {100 * drop:.1f} points.")
 
 
 CLAIMS: list[Claim] = [
@@ -168,11 +201,47 @@ CLAIMS += [
     Claim("C1l", "An MLP [3,3] with 122 parameters matches 81.6%", "SHI-Labs/CompactNet README",
           "81.60% (one run, split seed 552)",
           "05_tiny_mlps", _accuracy("mlp_3_3", 0.816, "CompactNet's protocol, split and init seeds varied")),
+    Claim("C1m", "DeepMind's test split measures accuracy on knots the model has not seen",
+          "implicit in DeepMind's, the KAN paper's and CompactNet's comparisons (none separates repeated knots)",
+          "one test accuracy per model, repeats not separated", "08_seen_unseen", _split_measures_new_knots),
 ]
 
 
+SENSITIVITY_NOTEBOOK = "07_dataset_sensitivity"  # reruns these claims on a second dataset
+SENSITIVITY_CLAIMS = ["C1a", "C1d", "C1l", "C1k"]
+
+
+def sensitivity_rows(results_by_notebook: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """The headline knot claims judged on the default dataset (their notebooks) and on the second one
+    (notebook 07), side by side: id, claim, source value, then (ours, verdict) per dataset."""
+    second = results_by_notebook.get(SENSITIVITY_NOTEBOOK)
+    rows = []
+    for claim in (c for c in CLAIMS if c.claim_id in SENSITIVITY_CLAIMS):
+        row = {"id": claim.claim_id, "claim": claim.text, "source_value": claim.source_value}
+        for side, results in (("default", results_by_notebook.get(claim.notebook)), ("second", second)):
+            try:
+                ours, verdict, _ = claim.judge(results) if results is not None else ("—", NOT_RUN, "")
+            except (KeyError, TypeError, ValueError):
+                ours, verdict = "—", NOT_RUN
+            row[f"{side}_ours"], row[f"{side}_verdict"] = ours, verdict
+        row["differs"] = str(row["default_verdict"] != row["second_verdict"])
+        rows.append(row)
+    return rows
+
+
+def unseen_figure(claim_id: str, results_by_notebook: dict[str, dict[str, Any]]) -> str:
+    """The claim's model under the unseen-knot split (notebook 08), as text; '' when not run."""
+    try:
+        value = results_by_notebook[SEEN_UNSEEN_NOTEBOOK]["models"][UNSEEN_MODEL[claim_id]]["unseen_knots_acc_all"]
+    except (KeyError, TypeError):
+        return ""
+    low, high = value["ci95"]
+    return f"{100 * value['mean']:.1f}% [{100 * low:.1f}–{100 * high:.1f}], {value['n_runs']} runs"
+
+
 def judge_all(results_by_notebook: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    """One table row per claim; a claim whose notebook has no results (or lacks a key) is 'not run'."""
+    """One table row per claim; a claim whose notebook has no results (or lacks a key) is 'not run'.
+    Accuracy claims rerun by notebook 08 carry their unseen-knot figure in ``unseen``."""
     rows = []
     for claim in CLAIMS:
         results = results_by_notebook.get(claim.notebook)
@@ -185,5 +254,5 @@ def judge_all(results_by_notebook: dict[str, dict[str, Any]]) -> list[dict[str, 
                 ours, verdict, why = "—", NOT_RUN, f"result file lacks what this claim needs ({error})"
         rows.append({"id": claim.claim_id, "claim": claim.text, "source": claim.source,
                      "source_value": claim.source_value, "ours": ours, "verdict": verdict, "why": why,
-                     "notebook": claim.notebook})
+                     "notebook": claim.notebook, "unseen": unseen_figure(claim.claim_id, results_by_notebook)})
     return rows

@@ -10,14 +10,13 @@ import contextlib
 import hashlib
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from kanrepro import ensemble, protocols
-from kanrepro.knots.dataset import DEFAULT_DATA_PATH, FEATURES, load_dataset
+from kanrepro.knots.dataset import FEATURES, load_dataset, resolve_dataset
 from kanrepro.prep import ConstantColumnWarning
 from kanrepro.records import RunRecord
 from kanrepro.stats import summarise
@@ -26,11 +25,8 @@ SALIENT = ["longitudinal_translation", "meridinal_translation_imag", "meridinal_
 
 
 def load_knots(data_path: str) -> tuple[pd.DataFrame, str]:
-    """The dataset at ``data_path`` ('' = our shipped file) and its SHA-256; clear error if it is missing."""
-    path = Path(data_path) if data_path else DEFAULT_DATA_PATH
-    if not path.is_file():
-        raise ValueError(f"data_path {str(path)!r} is not a file; give a dataset in our format or DeepMind's "
-                         f"knot_theory_invariants.csv, or '' for the shipped {DEFAULT_DATA_PATH.name}")
+    """The dataset ``data_path`` names ('' = the default, ``random`` or ``census``, or a file) and its SHA-256."""
+    path, _ = resolve_dataset(data_path)
     return load_dataset(path), hashlib.sha256(path.read_bytes()).hexdigest()
 
 

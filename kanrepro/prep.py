@@ -29,6 +29,41 @@ def deepmind_split(frame: pd.DataFrame, seed: int = 2) -> tuple[pd.DataFrame, pd
     return train, val, test
 
 
+SPLITS = ("deepmind", "unseen_knots")  # the protocol's own split | no knot in two parts (grouped)
+
+
+def unseen_knots_split(frame: pd.DataFrame, seed: int, fractions: Sequence[float] = (0.75, 0.125),
+                       mirrors_together: bool = True) -> list[pd.DataFrame]:
+    """Parts with about ``fractions`` of the rows (the rest last) in which no knot (with
+    ``mirrors_together``, no knot or its mirror) appears in two parts: knots shuffled by
+    ``RandomState(seed)``, then cut where the cumulative row count passes each fraction, so each part is
+    within one knot's rows of its target."""
+    from kanrepro.knots.identity import knot_groups
+
+    groups = knot_groups(frame, mirrors_together)
+    n_groups = int(groups.max()) + 1 if len(groups) else 0
+    order = np.random.RandomState(seed).permutation(n_groups)  # order[i]: the knot at position i
+    sizes = np.bincount(groups, minlength=n_groups)[order]
+    rows_before = np.cumsum(sizes) - sizes
+    position_part = np.searchsorted(np.cumsum(fractions) * len(frame), rows_before, side="right")
+    position = np.empty(n_groups, dtype=np.int64)
+    position[order] = np.arange(n_groups)
+    row_position = position[groups]
+    row_part = position_part[row_position]
+    return [frame.iloc[np.flatnonzero(row_part == p)[np.argsort(row_position[row_part == p], kind="stable")]]
+            for p in range(len(fractions) + 1)]
+
+
+def split_frame(frame: pd.DataFrame, seed: int, split: str = "deepmind") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(train, val, test): DeepMind's split, or ``unseen_knots`` with its proportions (75 / 12.5 / 12.5)."""
+    if split == "deepmind":
+        return deepmind_split(frame, seed)
+    if split == "unseen_knots":
+        train, val, test = unseen_knots_split(frame, seed)
+        return train, val, test
+    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+
+
 def random_split(frame: pd.DataFrame, seed: int = 42, train_fraction: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame]:
     """pykan tutorial's split: ``choice(n, int(n*0.8), replace=False)`` for train, the rest (in order) test."""
     n = len(frame)
@@ -121,6 +156,8 @@ class Prepared:
     y_test: Tensor
     encoding: LabelEncoding
     features: list[str]
+    train_index: pd.Index | None = None  # the source frame's index labels of the training rows, in X order
+    test_index: pd.Index | None = None  # ... and of the test rows
 
     @property
     def n_features(self) -> int:
@@ -136,23 +173,29 @@ def to_tensors(frame: pd.DataFrame, features: Sequence[str], encoding: LabelEnco
 
 
 def prepare_deepmind(frame: pd.DataFrame, features: Sequence[str], split_seed: int = 2, own_stats: bool = True,
-                     off_by_one: bool = True, dtype: torch.dtype = torch.float32) -> Prepared:
-    """DeepMind's pipeline: split, z-score (quirk switchable), labels from the training split."""
-    train, val, test = deepmind_split(frame, split_seed)
+                     off_by_one: bool = True, dtype: torch.dtype = torch.float32, split: str = "deepmind") -> Prepared:
+    """DeepMind's pipeline: split (``split_frame``), z-score (quirk switchable), labels from the training split."""
+    train, val, test = split_frame(frame, split_seed, split)
     enc = LabelEncoding.fit(train[TARGET], off_by_one)
     ntrain, nval, ntest = normalise(train, val, test, features, own_stats)
     return Prepared(*to_tensors(ntrain, features, enc, dtype), *to_tensors(nval, features, enc, dtype),
-                    *to_tensors(ntest, features, enc, dtype), enc, list(features))
+                    *to_tensors(ntest, features, enc, dtype), enc, list(features), train.index, test.index)
 
 
 def prepare_pykan_tutorial(frame: pd.DataFrame, features: Sequence[str], seed: int = 42,
-                           dtype: torch.dtype = torch.float32) -> Prepared:
+                           dtype: torch.dtype = torch.float32, split: str = "deepmind") -> Prepared:
     """pykan's knot tutorial: z-score with full-data np.std (ddof=0), labels from the full data with
-    n_class = (max-min)/2 + 1, random 80/20 split. The 'validation' split is the test split (it has none)."""
+    n_class = (max-min)/2 + 1, random 80/20 split (``split="unseen_knots"``: grouped 80/20, no knot in
+    both). The 'validation' split is the test split (it has none)."""
     stats = feature_stats(frame, features, ddof=0, name="full data")
     normed = zscore(frame, features, stats)
     enc = LabelEncoding.fit(frame[TARGET], off_by_one=False)
-    train, test = random_split(normed, seed)
+    if split == "deepmind":
+        train, test = random_split(normed, seed)
+    elif split == "unseen_knots":
+        train, test = unseen_knots_split(normed, seed, fractions=(0.8,))
+    else:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     X_tr, y_tr = to_tensors(train, features, enc, dtype)
     X_te, y_te = to_tensors(test, features, enc, dtype)
-    return Prepared(X_tr, y_tr, X_te, y_te, X_te, y_te, enc, list(features))
+    return Prepared(X_tr, y_tr, X_te, y_te, X_te, y_te, enc, list(features), train.index, test.index)

@@ -73,6 +73,7 @@ class DeepMindConfig:
     kan_update_grid: bool = True  # KAN only: pykan fit's grid updates from the batch ...
     kan_grid_update_every: int = 5  # ... every 5 steps (stop_grid_update_step 50 / grid_update_num 10)
     kan_stop_grid_update_step: int = 50
+    split: str = "deepmind"  # "deepmind" (faithful) | "unseen_knots": no knot (or its mirror) in two parts
 
 
 COMPACTNET = DeepMindConfig(max_steps=50_000, off_by_one_output=False)
@@ -165,7 +166,8 @@ def deepmind(data: Prepared, spec: ModelSpec = ModelSpec(), cfg: DeepMindConfig 
 def prepare(frame: pd.DataFrame, features: Sequence[str], cfg: DeepMindConfig = DeepMindConfig(), split_seed: int = 2,
             dtype: torch.dtype = torch.float32) -> Prepared:
     """DeepMind's data pipeline with ``cfg``'s normalisation and output switches."""
-    return prepare_deepmind(frame, features, split_seed, cfg.own_stats_normalisation, cfg.off_by_one_output, dtype)
+    return prepare_deepmind(frame, features, split_seed, cfg.own_stats_normalisation, cfg.off_by_one_output, dtype,
+                            cfg.split)
 
 
 def run_deepmind(frame: pd.DataFrame, features: Sequence[str], spec: ModelSpec = ModelSpec(),

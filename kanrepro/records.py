@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -39,6 +40,13 @@ def evaluate(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tupl
     return float(sum(losses) / len(X)), correct / len(X)
 
 
+@torch.no_grad()
+def correct_rows(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> np.ndarray:
+    """Whether ``model``'s top class is right, per row: (rows,) bool (the rows behind the accuracy)."""
+    return np.concatenate([(model(X[a:a + chunk]).argmax(dim=-1) == y[a:a + chunk]).numpy()
+                           for a in range(0, len(X), chunk)]) if len(X) else np.zeros(0, dtype=bool)
+
+
 @dataclass
 class RunRecord:
     """One training run. Accuracies are fractions in [0, 1]; losses are mean cross-entropies."""
@@ -59,9 +67,13 @@ class RunRecord:
     seconds: float = 0.0  # wall time of training
     val_curve: list[list[float]] = field(default_factory=list)  # [[step, val_loss], ...]
     extra: dict[str, Any] = field(default_factory=dict)
+    test_correct: np.ndarray | None = field(default=None, repr=False, compare=False)  # (test rows,) bool
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Every field but the per-row ``test_correct``."""
+        out = asdict(self)
+        out.pop("test_correct")
+        return out
 
 
 @dataclass
@@ -93,4 +105,4 @@ def make_record(model: nn.Module, data: Any, protocol: str, config: dict, seeds:
                              evaluate(model, data.X_test, data.y_test))
     return RunRecord(describe(model), param_counts(model), protocol, config, seeds, result.steps_run, result.stop_step,
                      result.best_step, tr[0], va[0], te[0], tr[1], va[1], te[1], result.seconds, result.val_curve,
-                     extra or {})
+                     extra or {}, correct_rows(model, data.X_test, data.y_test))

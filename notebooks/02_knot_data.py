@@ -6,6 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -13,18 +14,27 @@
 # ---
 
 # %% [markdown]
-# # 02 · The knot dataset, rebuilt offline from SnapPy
+# # 02 · The knot datasets: DeepMind's distribution, rebuilt, and the census
 #
-# DeepMind's `knot_theory_invariants.csv` (Davies et al., Nature 2021) sits on Google Cloud Storage,
-# which our machines cannot reach. We rebuild an equivalent table from SnapPy's knot census: every
-# hyperbolic census knot up to a crossing bound **and its mirror image**, with DeepMind's 17 feature
-# columns (spelled `meridinal_…` as in their file) and the target `signature`, plus `name`, `crossings`
-# and `mirror`, which the models never see. Definitions: `knot-dataset.md`; code: `kanrepro/knots/`.
-# The file is built by `python -m kanrepro.knots build` (`make data`); this notebook only reads it,
-# shows it, optionally recomputes a few rows, and writes `reports/results/02_knot_data.json`.
+# DeepMind's `knot_theory_invariants.csv` (Davies et al., Nature 2021; ~243,700 rows) sits on Google Cloud
+# Storage, out of our machines' reach, and DeepMind never published how its knots were drawn. Every knot
+# claim of the debate was measured on that file, so we judge them on a rebuild **with its distribution**:
+#
+# - **`random`** (the default, `data/knots_random.csv.gz`): knots drawn from random diagrams
+#   (`spherogram.random_link`, recipe in `kanrepro/knots/draws.py`), **repeats kept** as in DeepMind's file,
+#   features computed once per distinct knot, the torsion columns' zeros reproduced by a time-limit rule
+#   (`kanrepro/knots/zero_rule.py`). Its manifest holds every reference statistic, target against ours.
+# - **`census`** (`data/knots_le13.csv.gz`): every hyperbolic knot of at most 13 crossings and its mirror,
+#   once each; a different distribution (fewer signature classes, no repeats, larger mean volume).
+#
+# Both have DeepMind's 17 columns (spelled `meridinal_…` as in their file) and the target `signature`, plus
+# identity columns the models never see. Definitions: `knot-dataset.md`; reference facts about DeepMind's
+# file: `deepmind-distribution.md`. This notebook reads the files, compares them with DeepMind's, recomputes
+# a few rows, and writes `reports/results/02_knot_data.json`.
 
 # %% tags=["parameters"]
-data_path: str = ""  # path to a dataset file (ours or DeepMind's CSV); empty string means the shipped one
+data_path: str = ""  # dataset to describe: '' (the default, random), random, census, or a CSV file
+compare_path: str = "census"  # a second dataset drawn beside it ('' draws none; same values as data_path)
 verify_sample: int = 3  # knots recomputed from SnapPy and compared with the file, 0 skips it (allowed: ≥ 0)
 scatter_points: int = 5000  # rows drawn in the slope-vs-signature scatter (allowed: ≥ 100)
 seed: int = 0  # seed for the verify sample and the scatter subsample (allowed: ≥ 0)
@@ -33,67 +43,83 @@ seed: int = 0  # seed for the verify sample and the scatter subsample (allowed: 
 import hashlib
 import json
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
+from kanrepro.knots import figures
 from kanrepro.knots.assemble import manifest_path
-from kanrepro.knots.dataset import DEFAULT_DATA_PATH, FEATURES, TARGET, load_dataset
+from kanrepro.knots.dataset import TARGET, load_dataset, resolve_dataset
+from kanrepro.knots.matching import match_report
 from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.results import save_figure, write_results
 
 parameters = check_notebook_parameters(globals(), "02_knot_data")
-path = Path(data_path) if data_path else DEFAULT_DATA_PATH
-if not path.exists():
-    raise ValueError(f"data_path: no file at {str(path)!r} (allowed: an existing CSV/CSV.GZ, or \"\" for the shipped one)")
+path, dataset = resolve_dataset(data_path)
+other = resolve_dataset(compare_path) if compare_path else None
 started = time.time()
 
 # %% [markdown]
 # ## The table and its manifest
-# The loader validates the header (exact names, any order), types, even integer signatures and the
-# symmetry one-hot, and names the column and rows of any problem.
+# The loader validates the header, types, even integer signatures and the symmetry one-hot, names the column
+# and rows of any problem, and expands the random file's compact layout (one line per distinct oriented knot
+# with the row positions it fills) to one row per draw.
 
 # %%
 frame = load_dataset(path)
+frames = {dataset: frame}
+if other is not None and other[0] != path:
+    frames[other[1]] = load_dataset(other[0])
 manifest_file = manifest_path(path)
 manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
-ours = "mirror" in frame.columns
 data_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-n_knots = int((frame["mirror"] == 0).sum()) if ours else len(frame)
-print(f"{path}: {len(frame)} rows, {n_knots} knots, sha256 {data_sha256[:16]}…")
+identity = "key" if "key" in frame.columns else None
+n_knots = int(frame[identity].nunique()) if identity else int((frame.get("mirror", pd.Series([0])) == 0).sum())
+print(f"{dataset} ({path}): {len(frame)} rows, {n_knots} distinct (oriented) knots, sha256 {data_sha256[:16]}…")
 if manifest:
     print("manifest sha256 matches the file:", manifest["sha256"] == data_sha256)
-    for key in ("n_excluded_nonhyperbolic", "n_geodesic_fallbacks", "knotinfo_signature_agreement",
-                "torsion_degree_eq_4g_minus_2", "natural_slope_vs_2sigma_corr", "cpu_seconds"):
-        print(f"  {key}: {manifest.get(key)}")
-    print("  geodesic methods:", manifest.get("geodesic_methods"))
-    print("  failed knots:", manifest.get("failed"))
+    checks = manifest.get("validation", manifest)
+    for key in ("knotinfo_signature_agreement", "torsion_degree_eq_4g_minus_2", "draw_signature_mismatches",
+                "natural_slope_vs_signature_corr", "natural_slope_vs_2sigma_corr"):
+        if key in checks:
+            print(f"  {key}: {checks[key]}")
+    print("  failed:", manifest.get("failed", manifest.get("failed_draws", [])))
 frame.head()
 
 # %% [markdown]
-# ## Counts by crossing number, and the signature distribution
+# ## Against DeepMind's file
+# Targets from `deepmind-distribution.md`; tolerances as issue 10 set them (quantiles within 5% of the
+# column's interquartile range, signature shares within 1 point, repetition within 5 points in a
+# 15,000-row sample, the reference's own sample size).
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-if ours:
-    counts = frame[frame["mirror"] == 0].groupby("crossings").size()
-    axes[0].bar(counts.index, counts.values)
-    axes[0].set_yscale("log")
-    axes[0].set(xlabel="crossing number", ylabel="knots (log)", title="Hyperbolic census knots in the file")
-    print(counts.to_string())
-else:
-    axes[0].text(0.5, 0.5, "no crossing numbers in this file", ha="center")
-sig = frame[TARGET].value_counts().sort_index()
-axes[1].bar(sig.index, sig.values, width=1.6)
-axes[1].set(xlabel="signature", ylabel="rows", title="Signature (mirror pairs make it symmetric)")
-save_figure(fig, "02_counts_signature")
-print(sig.to_string())
+matches = {name: match_report(f, seed=seed) for name, f in frames.items()}
+summary = pd.DataFrame({name: {**m["summary"], "repeated share (15,000 rows)": m["repeated_share_in_15000_row_sample"]["ours"],
+                               "slope corr": m["slope_corr"]["ours"]} for name, m in matches.items()})
+summary["DeepMind"] = {"repeated share (15,000 rows)": 0.56, "slope corr": 0.973}
+print(summary.to_string())
+columns = pd.DataFrame(matches[dataset]["columns"])
+columns[columns["statistic"].str.startswith("q")].pivot(index="column", columns="statistic", values="error_iqr").round(3)
+
+# %%
+save_figure(figures.distributions(frames), "02_distributions")
+
+# %%
+save_figure(figures.signature_shares(frames), "02_signature_shares")
+
+# %% [markdown]
+# ## The torsion columns' zeros
+# DeepMind stores 0 where (presumably) the torsion computation ran out of time; our rule draws the same
+# shares by volume from a probit fitted to their table, fixed per knot (`kanrepro/knots/zero_rule.py`).
+
+# %%
+save_figure(figures.zero_shares(frame, dataset), "02_zero_shares")
 
 # %% [markdown]
 # ## The natural slope against the signature
 # DeepMind's conjecture: the natural slope Re(λ/μ) (maximal cusp) is close to 2·signature
-# (correlation about 0.97 on their data, as quoted in `knot-dataset.md`).
+# (correlation 0.973 on their file, `deepmind-distribution.md`).
 
 # %%
 mu = frame["meridinal_translation_real"] + 1j * frame["meridinal_translation_imag"]
@@ -105,33 +131,18 @@ fig, ax = plt.subplots(figsize=(5.5, 4.5))
 ax.scatter(2 * frame[TARGET].to_numpy()[idx] + rng.uniform(-0.4, 0.4, len(idx)), slope[idx], s=3, alpha=0.4)
 lim = np.abs(2 * frame[TARGET]).max() + 2
 ax.plot([-lim, lim], [-lim, lim], "k--", lw=0.8, label="slope = 2·signature")
-ax.set(xlabel="2 × signature (jittered)", ylabel="natural slope Re(λ/μ)", title=f"correlation {corr:.3f}")
+ax.set(xlabel="2 × signature (jittered)", ylabel="natural slope Re(λ/μ)", title=f"{dataset}: correlation {corr:.3f}")
 ax.legend()
 save_figure(fig, "02_slope_vs_signature")
-print(f"corr(natural slope, 2*signature) = {corr:.4f}")
-
-# %% [markdown]
-# ## How it compares with DeepMind's file
-# From `knot-dataset.md` (facts about DeepMind's file, not measured here): about 243,700 rows from random
-# diagrams, with exact repeats and mirror pairs; about 78% are census knots of at most 14 crossings;
-# signatures about −12..12; missing torsion degrees stored as 0 (adjoint degree 0 in about 64% of rows,
-# torsion degree 0 in about 5%). Ours: each census knot once, plus its mirror, no repeats; every torsion
-# degree computed (no zeros); crossings at most the build bound. The feature ranges below differ from
-# theirs mainly because their knots are larger.
-
-# %%
-summary = frame[FEATURES + [TARGET]].describe().T[["min", "mean", "max"]]
-zero_torsion = float((frame["hyperbolic_torsion_degree"] == 0).mean())
-zero_adjoint = float((frame["hyperbolic_adjoint_torsion_degree"] == 0).mean())
-print(f"rows with torsion degree 0: {zero_torsion:.3%}; adjoint degree 0: {zero_adjoint:.3%}")
-print(summary.to_string())
 
 # %% [markdown]
 # ## Recompute a few rows from SnapPy (the `verify-data` check, small)
+# Rows with a census name are recomputed from the census manifold; torsion degrees are compared with the
+# true degrees the random file keeps beside the stored ones.
 
 # %%
 verify_report = {"checked_knots": 0, "ok": True, "mismatches": []}
-if verify_sample and ours:
+if verify_sample and "name" in frame.columns:
     from kanrepro.knots.verify import verify
 
     verify_report = verify(path, sample=verify_sample, seed=seed)
@@ -140,17 +151,21 @@ if verify_sample and ours:
         raise AssertionError(f"recomputed rows differ from {path}: {verify_report['mismatches']}")
 
 # %%
+checks = manifest.get("validation", manifest)
 results = {
+    "dataset": dataset,
     "data_path": str(path),
     "data_sha256": data_sha256,
     "n_rows": len(frame),
     "n_knots": n_knots,
-    "knotinfo_signature_agreement": manifest.get("knotinfo_signature_agreement", float("nan")),
-    "torsion_degree_eq_4g_minus_2": manifest.get("torsion_degree_eq_4g_minus_2", float("nan")),
-    "n_excluded_nonhyperbolic": manifest.get("n_excluded_nonhyperbolic", float("nan")),
+    "repeated_share_15000": matches[dataset]["repeated_share_in_15000_row_sample"]["ours"],
+    "quantiles_within": matches[dataset]["summary"]["quantiles_within"],
+    "signature_shares_within": matches[dataset]["summary"]["signature_shares_within"],
+    "knotinfo_signature_agreement": checks.get("knotinfo_signature_agreement", float("nan")),
+    "torsion_degree_eq_4g_minus_2": checks.get("torsion_degree_eq_4g_minus_2", float("nan")),
+    "n_excluded_nonhyperbolic": manifest.get("n_excluded_nonhyperbolic", 0),
     "n_geodesic_fallbacks": manifest.get("n_geodesic_fallbacks", float("nan")),
-    "n_failed_knots": len(manifest.get("failed", [])) if manifest else float("nan"),
-    "max_crossings": int(frame["crossings"].max()) if ours else float("nan"),
+    "n_failed_knots": manifest.get("n_failed", len(manifest.get("failed", []))) if manifest else float("nan"),
     "natural_slope_vs_2sigma_corr": corr,
     "signature_min": int(frame[TARGET].min()),
     "signature_max": int(frame[TARGET].max()),

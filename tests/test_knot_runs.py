@@ -24,7 +24,7 @@ def test_seed_and_feature_checks_name_the_parameter():
 
 
 def test_missing_data_path_is_named(tmp_path):
-    with pytest.raises(ValueError, match="data_path .* is not a file"):
+    with pytest.raises(ValueError, match="data_path .* is neither a dataset name"):
         kr.load_knots(str(tmp_path / "nope.csv"))
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from kanrepro.knots.assemble import manifest_path
 from kanrepro.knots.dataset import (
-    DEFAULT_DATA_PATH,
+    DEFAULT_CENSUS_PATH,
     FEATURES,
     ID_COLUMNS,
     TARGET,
@@ -17,21 +17,21 @@ from kanrepro.knots.dataset import (
 )
 from kanrepro.knots.invariants import MIRROR_FLIPS
 
-pytestmark = pytest.mark.skipif(not DEFAULT_DATA_PATH.exists(), reason="shipped dataset not built")
+pytestmark = pytest.mark.skipif(not DEFAULT_CENSUS_PATH.exists(), reason="shipped dataset not built")
 
 
 @pytest.fixture(scope="module")
 def frame():
-    return load_dataset()
+    return load_dataset(DEFAULT_CENSUS_PATH)
 
 
 @pytest.fixture(scope="module")
 def manifest() -> dict:
-    return json.loads(manifest_path(DEFAULT_DATA_PATH).read_text())
+    return json.loads(manifest_path(DEFAULT_CENSUS_PATH).read_text())
 
 
 def test_sha256_matches_manifest(manifest: dict) -> None:
-    assert hashlib.sha256(DEFAULT_DATA_PATH.read_bytes()).hexdigest() == manifest["sha256"]
+    assert hashlib.sha256(DEFAULT_CENSUS_PATH.read_bytes()).hexdigest() == manifest["sha256"]
 
 
 def test_schema_and_counts(frame, manifest: dict) -> None:

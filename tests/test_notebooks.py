@@ -74,11 +74,14 @@ KNOT_KEYS = {
     "05_tiny_mlps": ["mlp_3_3_acc_mean", "mlp_3_3_acc_best", "mlp_3_3_params", "n_seeds", "data_sha256",
                      "wall_seconds"],
     "06_pareto": ["pareto_front", "size_acc_mean", "parameter_audit", "n_seeds", "data_sha256", "wall_seconds"],
+    "07_dataset_sensitivity": ["deepmind_mlp_acc_mean", "kan_17_1_14_ours_acc_mean", "mlp_3_3_acc_mean",
+                               "slope_formula_acc", "dataset", "data_sha256", "wall_seconds"],
+    "08_seen_unseen": ["seen_share_mean", "models", "lookup_stored_numbers", "dataset", "data_sha256", "wall_seconds"],
 }
 
 
-KNOT_KEYS["02_knot_data"] = ["n_rows", "n_knots", "knotinfo_signature_agreement", "n_excluded_nonhyperbolic",
-                              "n_geodesic_fallbacks"]
+KNOT_KEYS["02_knot_data"] = ["dataset", "n_rows", "n_knots", "knotinfo_signature_agreement", "repeated_share_15000",
+                              "quantiles_within", "signature_shares_within"]
 
 
 @pytest.mark.parametrize("stem", sorted(KNOT_KEYS))
@@ -100,7 +103,7 @@ def test_knot_notebook_smoke_run(repo_root, python, tmp_path, stem):
 
 
 @pytest.mark.parametrize("override, message", [
-    ("data_path=no/such.csv", "data_path 'no/such.csv' is not a file"),
+    ("data_path=no/such.csv", "data_path 'no/such.csv' is neither a dataset name"),
     ("salient_features=[mu]", "salient_features must be distinct names from"),
     ("split_seeds=[]", "'split_seeds' = [] is not allowed (non-empty)"),
 ])

@@ -76,3 +76,42 @@ def test_results_are_written_with_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_sensitivity_table_sets_the_datasets_side_by_side(tmp_path):
+    from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH
+
+    census_sha = __import__("hashlib").sha256(DEFAULT_CENSUS_PATH.read_bytes()).hexdigest()
+    default = {**_acc("deepmind_mlp", 0.78, 0.77, 0.79, 0.80, 0.76), "data_sha256": "f" * 64}
+    second = {**_acc("deepmind_mlp", 0.86, 0.85, 0.87, 0.88, 0.84), "data_sha256": census_sha}
+    results = {"03_deepmind_mlp": default, claims.SENSITIVITY_NOTEBOOK: second}
+    rows = {r["id"]: r for r in claims.sensitivity_rows(results)}
+    assert set(rows) == set(claims.SENSITIVITY_CLAIMS)
+    assert rows["C1a"]["default_verdict"] == claims.REPRODUCED and rows["C1a"]["second_verdict"] == claims.NOT_REPRODUCED
+    assert rows["C1a"]["differs"] == "True" and rows["C1l"]["default_verdict"] == claims.NOT_RUN
+    write_results("03_deepmind_mlp", default, reports_dir=tmp_path)
+    write_results(claims.SENSITIVITY_NOTEBOOK, second, reports_dir=tmp_path)
+    page = build_report(tmp_path).read_text()
+    assert "Dataset sensitivity" in page and "Ours on census" in page and "(verdict differs)" in page
+
+
+def _split_results(dm_best, unseen_best, lookup):
+    def acc(mean):
+        return {"mean": mean, "ci95": [mean - 0.01, mean + 0.01], "n_runs": 10}
+
+    models = {name: {"deepmind_acc_all": acc(0.7), "unseen_knots_acc_all": acc(0.6)}
+              for name in claims.UNSEEN_MODEL.values()}
+    models["DeepMind MLP [300,300,300]"] = {"deepmind_acc_all": acc(dm_best), "unseen_knots_acc_all": acc(unseen_best)}
+    models["lookup 1-NN"] = {"deepmind_acc_all": acc(lookup), "unseen_knots_acc_all": acc(0.5)}
+    return {"08_seen_unseen": {"models": models, "seen_share_mean": 0.6}}
+
+
+def test_the_split_claim_follows_its_written_rule():
+    def verdict(*args):
+        return {r["id"]: r for r in claims.judge_all(_split_results(*args))}["C1m"]["verdict"]
+
+    assert verdict(0.86, 0.855, 0.70) == claims.REPRODUCED  # lookup far behind, unseen knots cost nothing
+    assert verdict(0.86, 0.80, 0.70) == claims.NOT_REPRODUCED  # 6 points lost on unseen knots
+    assert verdict(0.86, 0.855, 0.83) == claims.NOT_REPRODUCED  # a lookup within 3 points
+    rows = {r["id"]: r for r in claims.judge_all(_split_results(0.86, 0.8, 0.7))}
+    assert rows["C1a"]["unseen"].startswith("80.0%") and rows["C1c"]["unseen"] == ""

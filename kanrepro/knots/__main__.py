@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from kanrepro.knots.dataset import DEFAULT_DATA_PATH, DEFAULT_RANDOM_PATH
+from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, DEFAULT_RANDOM_PATH
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
     b.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds per knot")
     b.add_argument("--geodesic", default="fast", choices=["fast", "exact", "words"])
-    b.add_argument("--out", default=str(DEFAULT_DATA_PATH))
+    b.add_argument("--out", default=str(DEFAULT_CENSUS_PATH))
     b.add_argument("--no-progress", action="store_true")
     b.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     r = sub.add_parser("random", help="build (or resume) the random-diagram dataset (DeepMind's distribution)")
@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--workers", type=int, default=2)
     r.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
-    r.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per job")
+    r.add_argument("--timeout", type=float, default=20.0, help="wall-clock seconds per job (then the orbit search)")
+    r.add_argument("--geodesic", default="words", choices=["fast", "exact", "words"],
+                   help="short geodesic of computed knots (words: orbit search; fast: Dirichlet first)")
     r.add_argument("--stage", default="all", choices=["all", "draws", "features", "assemble"])
     r.add_argument("--out", default=str(DEFAULT_RANDOM_PATH))
     r.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
@@ -35,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")
     v.add_argument("--sample", type=int, default=20)
     v.add_argument("--seed", type=int, default=0)
-    v.add_argument("--data", default=str(DEFAULT_DATA_PATH))
+    v.add_argument("--data", default=str(DEFAULT_CENSUS_PATH))
     v.add_argument("--tol", type=float, default=1e-8)
     args = parser.parse_args(argv)
     if args.cmd == "build":
@@ -53,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
         manifest = build_random(args.draws, args.seed, args.workers, args.out, args.scheduler, args.timeout,
                                 progress=not args.no_progress, chunks=args.chunks, stage=args.stage,
+                                geodesic=args.geodesic,
                                 command=" ".join(["python -m kanrepro.knots"] + (argv or sys.argv[1:])))
         if manifest is None:
             return 0

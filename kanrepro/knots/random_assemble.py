@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +155,9 @@ def assemble_random(draw_results: list[dict[str, Any]], feature_results: list[di
         "failed_features": [{k: r.get(k) for k in ("name", "status", "error")} for r in feature_results
                             if r["status"] != "ok"],
         "rows_without_features": len(missing),
+        "features_retried_after_timeout": [r["key"] for r in feature_results
+                                           if r.get("diag", {}).get("retried_after_timeout")],
+        "geodesic_methods": dict(sorted(Counter(d["geodesic_method"] for d in diags).items())),
         "zero_rule": {c: {"probit_a_b": probit_coefficients(c),
                           "rule": "stored 0 iff z(ukey, column) < a + b * volume, z ~ N(0,1) fixed by the knot"}
                       for c in ZERO_COLUMNS},

@@ -82,8 +82,14 @@ def feature_chunks(knots: list[dict[str, Any]], census_names: set[str], root: Pa
 def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, out: str | Path = "",
                  scheduler: str | None = None, timeout: float = 300.0, recipe: Recipe = RECIPE,
                  census_file: str | Path = "", progress: bool = True, command: str = "",
-                 chunks: str | Path | None = None, stage: str = "all") -> dict[str, Any] | None:
-    """Draw, compute and assemble (``stage``: ``draws``, ``features``, ``assemble`` or ``all``)."""
+                 chunks: str | Path | None = None, stage: str = "all", geodesic: str = "words") -> dict[str, Any] | None:
+    """Draw, compute and assemble (``stage``: ``draws``, ``features``, ``assemble`` or ``all``).
+
+    ``geodesic``: the short-geodesic method of computed knots (``kanrepro.knots.geodesic``). Default
+    ``words``, the orbit search alone: SnapPea's Dirichlet domains of 14-18-crossing knots often run for
+    tens of seconds or hang, where the orbit search takes ~1 s (and agreed with every Dirichlet value it was
+    checked against, ``make bench``); ``fast`` tries Dirichlet domains first, as the census build does.
+    """
     from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, load_dataset
 
     out = Path(out)
@@ -99,13 +105,14 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
     ok = [r["draw"] for r in results if r["status"] == "ok"]
     features = feature_chunks(distinct_knots(ok), set(census["name"]), root, full_only=stage == "features")
     if stage in ("features", "all"):
-        run_chunks(features, workers, scheduler, timeout, "fast", progress, "features")
+        run_chunks(features, workers, scheduler, timeout, geodesic, progress, "features")
     if stage == "features":
         return None
     from kanrepro.knots.random_assemble import assemble_random
 
     feature_results = read_chunks([p for p, _ in features if p.exists()])
     config = {"n_draws_requested": n_draws, "seed": seed, "recipe": recipe.to_dict(), "timeout_s": timeout,
+              "geodesic": geodesic,
               "workers": workers, "command": command or " ".join(sys.argv), "chunk_dir": str(root),
               "draw_chunk": DRAW_CHUNK, "draw_chunks_finished": len(finished_prefix(draws)),
               "draw_chunks_total": len(draws)}

@@ -35,7 +35,8 @@ def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
     def keep_adjoint(volume: float) -> bool:
         return not stored_as_zero(ADJOINT, volume, ukey)
 
-    row, diag = knot_row(name or key, manifold=manifold, crossings=crossings, adjoint=keep_adjoint)
+    row, diag = knot_row(name or key, geodesic_method=geodesic, manifold=manifold, crossings=crossings,
+                         adjoint=keep_adjoint)
     row["signature"] = job["signature"] if own_key == key else -job["signature"]
     if own_key != key:
         row = mirror_row(row)
