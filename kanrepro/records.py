@@ -30,21 +30,21 @@ def masked_cross_entropy(logits: Tensor, y: Tensor) -> Tensor:
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tuple[float, float]:
-    """(mean masked cross-entropy, accuracy) of ``model`` on X (rows, n_in), y (rows,) classes."""
-    losses, correct = [], 0
+def evaluate_rows(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tuple[float, float, np.ndarray]:
+    """(mean masked cross-entropy, accuracy, per-row correctness (rows,) bool) of ``model`` on X (rows, n_in),
+    y (rows,) classes."""
+    losses, correct = [], []
     for a in range(0, len(X), chunk):
         logits = model(X[a:a + chunk])
         losses.append(masked_cross_entropy(logits, y[a:a + chunk]) * len(logits))
-        correct += int((logits.argmax(dim=-1) == y[a:a + chunk]).sum())
-    return float(sum(losses) / len(X)), correct / len(X)
+        correct.append((logits.argmax(dim=-1) == y[a:a + chunk]).numpy())
+    rows = np.concatenate(correct) if correct else np.zeros(0, dtype=bool)
+    return float(sum(losses) / len(X)), float(rows.mean()), rows
 
 
-@torch.no_grad()
-def correct_rows(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> np.ndarray:
-    """Whether ``model``'s top class is right, per row: (rows,) bool (the rows behind the accuracy)."""
-    return np.concatenate([(model(X[a:a + chunk]).argmax(dim=-1) == y[a:a + chunk]).numpy()
-                           for a in range(0, len(X), chunk)]) if len(X) else np.zeros(0, dtype=bool)
+def evaluate(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tuple[float, float]:
+    """(mean masked cross-entropy, accuracy) of ``model`` on X (rows, n_in), y (rows,) classes."""
+    return evaluate_rows(model, X, y, chunk)[:2]
 
 
 @dataclass
@@ -101,8 +101,13 @@ def make_record(model: nn.Module, data: Any, protocol: str, config: dict, seeds:
 
     ``metrics``: (loss, accuracy) on train, val and test when the caller already computed them.
     """
-    tr, va, te = metrics or (evaluate(model, data.X_train, data.y_train), evaluate(model, data.X_val, data.y_val),
-                             evaluate(model, data.X_test, data.y_test))
+    if metrics:
+        tr, va, te = metrics
+        correct = evaluate_rows(model, data.X_test, data.y_test)[2]
+    else:  # each split evaluated once (pykan's tutorial has no validation split: its 'val' is the test split)
+        *te, correct = evaluate_rows(model, data.X_test, data.y_test)
+        tr = evaluate(model, data.X_train, data.y_train)
+        va = te if data.X_val is data.X_test else evaluate(model, data.X_val, data.y_val)
     return RunRecord(describe(model), param_counts(model), protocol, config, seeds, result.steps_run, result.stop_step,
                      result.best_step, tr[0], va[0], te[0], tr[1], va[1], te[1], result.seconds, result.val_curve,
-                     extra or {}, correct_rows(model, data.X_test, data.y_test))
+                     extra or {}, correct)

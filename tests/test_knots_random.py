@@ -123,3 +123,11 @@ def test_small_random_build_is_seeded_and_loads_as_one_row_per_draw(tmp_path: Pa
     assert m1["validation"]["draw_signature_mismatches"] == [] == m2["validation"]["draw_signature_mismatches"]
     assert m1["validation"]["torsion_degree_eq_4g_minus_2"] == 1.0
     assert json.loads(out.with_name("r.manifest.json").read_text())["sha256"] == m1["sha256"]
+
+
+def test_a_data_file_that_does_not_match_its_manifest_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "k.csv.gz"
+    data.write_bytes(DEFAULT_CENSUS_PATH.read_bytes())
+    (tmp_path / "k.manifest.json").write_text(json.dumps({"sha256": "0" * 64}))
+    with pytest.raises(ValueError, match="does not match its manifest k.manifest.json"):
+        load_dataset(data)

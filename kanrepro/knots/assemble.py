@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kanrepro.knots.dataset import FEATURES, ID_COLUMNS, TARGET, validate_frame
+from kanrepro.knots.dataset import (
+    FEATURES,
+    ID_COLUMNS,
+    TARGET,
+    manifest_path,
+    validate_frame,
+)
 from kanrepro.knots.invariants import mirror_row
 from kanrepro.knots.orbit import ORBIT_SEARCH_VERSION
 from kanrepro.results import atomic_write_text
@@ -97,11 +103,6 @@ def assemble(results: list[dict[str, Any]], out: Path, config: dict[str, Any],
     """Write ``out`` (.csv.gz) and ``<out stem>.manifest.json``; return the manifest."""
     frame = frame_from_results(results)
     data = csv_gz_bytes(frame)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if not (out.exists() and out.read_bytes() == data):  # same bytes: keep the mtime (make's notebooks stay done)
-        tmp = out.with_name(f".{out.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(out)
     by_status: dict[str, list[str]] = {}
     for res in results:
         by_status.setdefault(res["status"], []).append(res["name"])
@@ -139,8 +140,15 @@ def assemble(results: list[dict[str, Any]], out: Path, config: dict[str, Any],
         "columns": list(frame.columns),
     }
     manifest.update(knotinfo_checks(frame))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # manifest first: a build killed in between leaves a data file the loader refuses (SHA mismatch), never
+    # a data file that passes with a stale manifest
     atomic_write_text(manifest_path(out), json.dumps(manifest, indent=2, default=float) + "\n")
     manifest_path(out).chmod(0o644)
+    if not (out.exists() and out.read_bytes() == data):  # same bytes: keep the mtime (make's notebooks stay done)
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(out)
     return manifest
 
 
@@ -149,8 +157,3 @@ def _count(items: Any) -> dict[str, int]:
     for item in items:
         out[item] = out.get(item, 0) + 1
     return dict(sorted(out.items()))
-
-
-def manifest_path(out: Path) -> Path:
-    """``data/knots_le13.csv.gz -> data/knots_le13.manifest.json``."""
-    return out.with_name(out.name.split(".")[0] + ".manifest.json")

@@ -117,12 +117,37 @@ def resolve_dataset(data_path: str | Path = "") -> tuple[Path, str]:
     return path, path.name.split(".")[0]
 
 
+def manifest_path(out: Path) -> Path:
+    """``data/knots_le13.csv.gz -> data/knots_le13.manifest.json``."""
+    return out.with_name(out.name.split(".")[0] + ".manifest.json")
+
+
+def check_manifest(path: Path) -> None:
+    """Refuse a data file whose manifest (when it has one) names another SHA-256: a build killed between
+    writing the two, or a file edited by hand, must not pass as the described dataset."""
+    import hashlib
+    import json
+
+    manifest = manifest_path(path)
+    if not manifest.exists():
+        return
+    try:
+        expected = json.loads(manifest.read_text()).get("sha256")
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{manifest}: not valid JSON ({err})") from None
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if expected and expected != actual:
+        raise ValueError(f"{path}: SHA-256 {actual[:12]}… does not match its manifest {manifest.name} "
+                         f"({str(expected)[:12]}…); rebuild it or restore the matching pair")
+
+
 def load_dataset(path: str | Path | None = None) -> pd.DataFrame:
     """Load our shipped dataset (default) or DeepMind's CSV (unnamed index column + 17 features +
     signature), validated. Returns ID columns (when present) + FEATURES + [TARGET]."""
     path = Path(path) if path is not None else DEFAULT_DATA_PATH
     if not path.exists():
         raise FileNotFoundError(f"no dataset at {path}")
+    check_manifest(path)
     frame = pd.read_csv(path)
     first = frame.columns[0]
     if first.startswith("Unnamed") or first == "":

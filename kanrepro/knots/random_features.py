@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 ADJOINT = "hyperbolic_adjoint_torsion_degree"
+RETRIANGULATIONS = 16  # randomised retriangulations tried before a hyperbolic knot is reported as failed
 
 
 def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
@@ -19,7 +20,7 @@ def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
     import spherogram
 
     from kanrepro.knots.census import crossings_of
-    from kanrepro.knots.draws import isometry_keys
+    from kanrepro.knots.draws import HYPERBOLIC, isometry_keys
     from kanrepro.knots.invariants import knot_row, mirror_row
     from kanrepro.knots.zero_rule import stored_as_zero
 
@@ -28,6 +29,10 @@ def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
         manifold, crossings = snappy.Manifold(name), crossings_of(name)
     else:
         manifold, crossings = spherogram.Link([tuple(c) for c in job["pd"]]).exterior(), job["crossings"]
+    for _ in range(RETRIANGULATIONS):  # a diagram's first triangulation can carry negatively oriented tetrahedra
+        if manifold.solution_type() == HYPERBOLIC:
+            break
+        manifold.randomize()
     own_key, own_ukey = isometry_keys(manifold)
     if own_ukey != ukey:
         raise ValueError(f"{name or 'diagram'}: its exterior is not the drawn knot (isometry signatures differ)")
