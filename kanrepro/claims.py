@@ -6,6 +6,7 @@ report's claims table.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,8 @@ def _exact(name: str, what: str) -> Callable[[dict[str, Any]], Judgement]:
         absolute, relative = float(results[f"max_abs_diff_{name}"]), float(results[f"max_rel_diff_{name}"])
         trials = results.get("n_trials", "?")
         ours = f"max |difference| {absolute:.2g} (relative {relative:.2g}) over {trials} random models, float64"
+        if not (math.isfinite(absolute) and math.isfinite(relative)):
+            return ours, NOT_REPRODUCED, f"{what}: outputs or differences are not finite (overflow): nothing shown."
         if relative < EXACT_FLOAT64:
             return ours, REPRODUCED, f"{what} agree to float64 rounding, inputs outside the grid included."
         return ours, NOT_REPRODUCED, f"{what} differ by more than {EXACT_FLOAT64:g} relative."

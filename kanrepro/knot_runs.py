@@ -39,10 +39,14 @@ def check_features(features: Sequence[str], parameter: str = "features") -> list
     return list(features)
 
 
+MAX_SEED = 2**32 - 1  # numpy's RandomState accepts 0..2**32 - 1
+
+
 def check_seeds(seeds: Sequence[int], parameter: str) -> list[int]:
-    """Reject an empty or repeated seed list, naming the parameter."""
-    if not seeds or len(set(seeds)) != len(seeds) or any(int(s) < 0 for s in seeds):
-        raise ValueError(f"{parameter} must be a non-empty list of distinct non-negative integers, got {list(seeds)}")
+    """Reject an empty or repeated seed list, or seeds outside numpy's 0..2**32-1, naming the parameter."""
+    if not seeds or len(set(seeds)) != len(seeds) or any(not 0 <= int(s) <= MAX_SEED for s in seeds):
+        raise ValueError(f"{parameter} must be a non-empty list of distinct integers in 0..{MAX_SEED}, "
+                         f"got {list(seeds)}")
     return [int(s) for s in seeds]
 
 

@@ -107,6 +107,8 @@ def _term_ok(value: Any, term: str) -> bool:
     term = term.replace("≥", ">=").replace("≤", "<=")
     if term == "non-empty":
         return len(value) > 0 if hasattr(value, "__len__") else True
+    if term == "distinct":
+        return len(set(map(repr, value))) == len(value) if isinstance(value, list) else True
     if (match := _LENGTH.match(term)) is not None:
         return _compare(len(value), match.group("op"), float(match.group("num")))
     if isinstance(value, list):
@@ -140,12 +142,43 @@ def validate(values: dict[str, Any], specs: dict[str, ParamSpec]) -> None:
         raise ParameterError("; ".join(problems))
 
 
+def yaml_loader() -> type:
+    """A safe YAML loader that reads numbers as a person means them (YAML 1.2's core schema): ``1e3`` and
+    ``1.5e-3`` are floats (YAML 1.1 made ``1e3`` a string), ``010`` is ten (1.1: octal 8), ``0x10``, ``1_000``
+    and ``0o7`` are strings; everything else (lists, booleans, strings) as ``yaml.safe_load``."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver(_INT_TAG, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+    Loader.add_implicit_resolver(_FLOAT_TAG, re.compile(
+        r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$"),
+        list("-+0123456789."))
+    Loader.add_constructor(_INT_TAG, lambda loader, node: int(loader.construct_scalar(node), 10))
+    return Loader
+
+
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+
+
+def parse_yaml(text: str) -> Any:
+    """``text`` parsed with :func:`yaml_loader` (raises ``yaml.YAMLError``)."""
+    import yaml
+
+    return yaml.load(text, Loader=yaml_loader())  # noqa: S506  # a SafeLoader subclass
+
+
 def parse_cli_value(text: str) -> Any:
-    """Parse a ``-p key=value`` value as YAML: 3 -> int, 0.5 -> float, [1, 2] -> list, abc -> str."""
+    """Parse a ``-p key=value`` value as YAML (numbers as :func:`yaml_loader` reads them): 3 -> int,
+    0.5 and 1e3 -> float, 010 -> 10, [1, 2] -> list, abc -> str."""
     import yaml
 
     try:
-        return yaml.safe_load(text)
+        return parse_yaml(text)
     except yaml.YAMLError:
         return text
 

@@ -6,6 +6,7 @@ check also covers inputs outside the grid (where B-splines vanish and piecewise-
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -30,9 +31,14 @@ def _widths(generator: torch.Generator, max_width: int, max_depth: int) -> list[
 
 
 def _worst(worst: tuple[float, float], reference: Tensor, rewritten: Tensor) -> tuple[float, float]:
-    """Update (max |diff|, max |diff| / max |reference|) with one model's outputs."""
+    """Update (max |diff|, max |diff| / max |reference|) with one model's outputs. A non-finite output or
+    difference (overflow, e.g. ``input_scale=1e308``) makes both NaN, and NaN stays NaN (Python's ``max``
+    would drop it and report the check as exact)."""
     diff = float((reference - rewritten).abs().max())
-    return max(worst[0], diff), max(worst[1], diff / max(float(reference.abs().max()), 1e-300))
+    scale = float(reference.abs().max())
+    if not (np.isfinite(diff) and np.isfinite(scale) and np.isfinite(worst[0])):
+        return float("nan"), float("nan")
+    return max(worst[0], diff), max(worst[1], diff / max(scale, 1e-300))
 
 
 def _inputs(n_samples: int, width: int, input_scale: float, generator: torch.Generator) -> Tensor:

@@ -24,20 +24,32 @@ from typing import Any
 from kanrepro.notebook_params import (
     ParameterError,
     parse_cli_value,
+    parse_yaml,
     specs_from_notebook,
     validate,
 )
 
 
-def load_config(path: str | Path | None, stem: str) -> dict[str, Any]:
-    """The parameters for notebook ``stem`` in a YAML config: ``{stem: {name: value}}``."""
+def load_config(path: str | Path | None, stem: str, known_stems: list[str] | None = None) -> dict[str, Any]:
+    """The parameters for notebook ``stem`` in a YAML config: ``{stem: {name: value}}``. A section naming no
+    notebook of ``known_stems`` (a typo such as ``03_deepmind_mlpp``) is an error, not silently ignored."""
     if path is None:
         return {}
     import yaml
 
-    config = yaml.safe_load(Path(path).read_text()) or {}
+    if not Path(path).is_file():
+        raise ParameterError(f"config {path}: no such file")
+    try:
+        config = parse_yaml(Path(path).read_text()) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ParameterError(f"config {path}: not valid YAML{where} ({getattr(err, 'problem', err)})") from None
     if not isinstance(config, dict):
         raise ParameterError(f"config {path}: expected a mapping of notebook stems to parameter mappings")
+    unknown = sorted(str(k) for k in config if known_stems is not None and str(k) not in known_stems)
+    if unknown:
+        raise ParameterError(f"config {path}: unknown notebook section(s) {unknown}; known: {sorted(known_stems or [])}")
     section = config.get(stem, {}) or {}
     if not isinstance(section, dict):
         raise ParameterError(f"config {path}: section {stem!r} must be a mapping of parameter names to values")
@@ -57,7 +69,8 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
 
 def resolve_parameters(notebook: Path, config: str | None, overrides: list[str]) -> dict[str, Any]:
     """Merge config and overrides and check them against the notebook's parameters cell."""
-    values = load_config(config, notebook.stem)
+    known = sorted(p.stem for p in notebook.parent.glob("[0-9]*.ipynb"))
+    values = load_config(config, notebook.stem, known)
     values.update(parse_overrides(overrides))
     validate(values, specs_from_notebook(notebook))
     return values

@@ -33,7 +33,7 @@ spline_order: int = 3  # B-spline order, pykan's `k` (allowed: 1..5)
 n_trials: int = 100  # random models per rewrite check (allowed: ≥ 1)
 n_samples: int = 1000  # random inputs per model (allowed: ≥ 1)
 input_scale: float = 3.0  # inputs ~ U(-s, s) while grids cover [-1, 1] (allowed: > 1)
-seed: int = 0  # fixes every random draw (allowed: ≥ 0)
+seed: int = 0  # fixes every random draw (allowed: 0..4294967295)
 
 # %%
 import time

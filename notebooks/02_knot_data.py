@@ -37,7 +37,7 @@ data_path: str = ""  # dataset to describe: '' (the default, random), random, ce
 compare_path: str = "census"  # a second dataset drawn beside it ('' draws none; same values as data_path)
 verify_sample: int = 3  # knots recomputed from SnapPy and compared with the file, 0 skips it (allowed: ≥ 0)
 scatter_points: int = 5000  # rows drawn in the slope-vs-signature scatter (allowed: ≥ 100)
-seed: int = 0  # seed for the verify sample and the scatter subsample (allowed: ≥ 0)
+seed: int = 0  # seed for the verify sample and the scatter subsample (allowed: 0..4294967295)
 
 # %%
 import hashlib

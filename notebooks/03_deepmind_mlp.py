@@ -25,11 +25,11 @@
 
 # %% tags=["parameters"]
 data_path: str = ""  # dataset file (ours or DeepMind's CSV); empty: the shipped dataset
-split_seeds: list[int] = [2, 3, 4, 5, 6]  # train/val/test split seeds; DeepMind used 2 (allowed: non-empty, ≥ 0)
-init_seeds: list[int] = [1, 2]  # weight-init (and batch-order) seeds; DeepMind used 1 (allowed: non-empty, ≥ 0)
+split_seeds: list[int] = [2, 3, 4, 5, 6]  # train/val/test split seeds; DeepMind used 2 (allowed: non-empty, distinct, 0..4294967295)
+init_seeds: list[int] = [1, 2]  # weight-init (and batch-order) seeds; DeepMind used 1 (allowed: non-empty, distinct, 0..4294967295)
 hidden: list[int] = [300, 300, 300]  # hidden widths (allowed: non-empty, ≥ 1)
 max_steps: int = 10000  # step cap of the protocol (allowed: ≥ 100)
-ablation_split_seeds: list[int] = [2, 3, 4]  # split seeds for the quirk ablations (allowed: non-empty, ≥ 0)
+ablation_split_seeds: list[int] = [2, 3, 4]  # split seeds for the quirk ablations (allowed: non-empty, distinct, 0..4294967295)
 salient_features: list[str] = ["longitudinal_translation", "meridinal_translation_imag", "meridinal_translation_real"]  # retrain on these (allowed: non-empty)
 
 # %%

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -25,10 +27,10 @@
 # %% tags=["parameters"]
 data_path: str = ""  # dataset file (ours or DeepMind's CSV); empty: the shipped dataset
 sizes: list[str] = ["300-300-300", "100-100-100", "50-50-50", "10-10-10", "5-5-5", "4-4-4", "3-3-3", "50-50", "10-10", "5-5", "4-4", "3-3", "2-2", "3", "2"]  # hidden widths per row, '-'-separated (allowed: non-empty)
-table_split_seed: int = 2  # CompactNet's table split (allowed: ≥ 0)
-table_init_seeds: list[int] = [0, 1, 2]  # init seeds per table row (allowed: non-empty, ≥ 0)
-headline_split_seeds: list[int] = [552, 0, 1, 2, 3, 4, 5, 6, 7, 8]  # split seeds for [3, 3] (allowed: non-empty, ≥ 0)
-headline_init_seeds: list[int] = [0, 1]  # init seeds for [3, 3] (allowed: non-empty, ≥ 0)
+table_split_seed: int = 2  # CompactNet's table split (allowed: 0..4294967295)
+table_init_seeds: list[int] = [0, 1, 2]  # init seeds per table row (allowed: non-empty, distinct, 0..4294967295)
+headline_split_seeds: list[int] = [552, 0, 1, 2, 3, 4, 5, 6, 7, 8]  # split seeds for [3, 3] (allowed: non-empty, distinct, 0..4294967295)
+headline_init_seeds: list[int] = [0, 1]  # init seeds for [3, 3] (allowed: non-empty, distinct, 0..4294967295)
 max_steps: int = 50000  # CompactNet's step cap (allowed: ≥ 100)
 
 # %%

@@ -25,15 +25,15 @@
 
 # %% tags=["parameters"]
 data_path: str = "census"  # the second dataset: random, census, or a CSV file ('' is the default, random)
-split_seeds: list[int] = [2, 3, 4, 5, 6]  # DeepMind MLP: split seeds, as notebook 03 (allowed: non-empty, ≥ 0)
-init_seeds: list[int] = [1, 2]  # DeepMind MLP: init seeds, as notebook 03 (allowed: non-empty, ≥ 0)
+split_seeds: list[int] = [2, 3, 4, 5, 6]  # DeepMind MLP: split seeds, as notebook 03 (allowed: non-empty, distinct, 0..4294967295)
+init_seeds: list[int] = [1, 2]  # DeepMind MLP: init seeds, as notebook 03 (allowed: non-empty, distinct, 0..4294967295)
 hidden: list[int] = [300, 300, 300]  # DeepMind MLP hidden widths (allowed: non-empty, ≥ 1)
 max_steps: int = 10000  # DeepMind protocol step cap (allowed: ≥ 100)
-tutorial_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our KAN, tutorial protocol, as notebook 04 (allowed: non-empty, ≥ 0)
+tutorial_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our KAN, tutorial protocol, as notebook 04 (allowed: non-empty, distinct, 0..4294967295)
 lbfgs_steps: int = 100  # LBFGS steps of the tutorial protocol (allowed: ≥ 1)
 batch: int = 1024  # tutorial batch size (train and test batches; at most the test split) (allowed: ≥ 1)
-headline_split_seeds: list[int] = [552, 0, 1, 2, 3]  # [3, 3]: split seeds (notebook 05 runs these and 5 more) (allowed: non-empty, ≥ 0)
-headline_init_seeds: list[int] = [0, 1]  # [3, 3]: init seeds, as notebook 05 (allowed: non-empty, ≥ 0)
+headline_split_seeds: list[int] = [552, 0, 1, 2, 3]  # [3, 3]: split seeds (notebook 05 runs these and 5 more) (allowed: non-empty, distinct, 0..4294967295)
+headline_init_seeds: list[int] = [0, 1]  # [3, 3]: init seeds, as notebook 05 (allowed: non-empty, distinct, 0..4294967295)
 compactnet_max_steps: int = 50000  # CompactNet's step cap (allowed: ≥ 100)
 
 # %%

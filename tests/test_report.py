@@ -115,3 +115,14 @@ def test_the_split_claim_follows_its_written_rule():
     assert verdict(0.86, 0.855, 0.83) == claims.NOT_REPRODUCED  # a lookup within 3 points
     rows = {r["id"]: r for r in claims.judge_all(_split_results(0.86, 0.8, 0.7))}
     assert rows["C1a"]["unseen"].startswith("80.0%") and rows["C1c"]["unseen"] == ""
+
+
+def test_a_non_finite_rewrite_check_is_never_exact():
+    import torch
+
+    from kanrepro.rewrite_checks import _worst
+
+    assert all(v != v for v in _worst((0.0, 0.0), torch.tensor([float("inf")]), torch.tensor([1.0])))  # NaN
+    assert all(v != v for v in _worst((float("nan"), float("nan")), torch.tensor([1.0]), torch.tensor([1.0])))
+    nan = {**GOOD, "max_abs_diff_pl_kan_to_mlp": float("nan"), "max_rel_diff_pl_kan_to_mlp": float("nan")}
+    assert {r["id"]: r for r in claims.judge_all({"01_kan_is_mlp": nan})}["C2a"]["verdict"] == claims.NOT_REPRODUCED

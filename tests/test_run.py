@@ -1,5 +1,6 @@
 """The runner rejects bad parameters before executing, and a failed notebook never looks done."""
 import json
+import re
 import os
 import subprocess
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_bad_parameters_fail_before_executing(repo_root, python, tmp_path, overr
 def test_config_section_and_overrides_merge(tmp_path):
     notebook = _notebook(tmp_path / "nb" / "07_demo.ipynb", "pass")
     config = tmp_path / "c.yaml"
-    config.write_text("07_demo:\n  x: 5\nother:\n  y: 1\n")
+    config.write_text("07_demo:\n  x: 5\n")
     assert run.resolve_parameters(notebook, str(config), []) == {"x": 5}
     assert run.resolve_parameters(notebook, str(config), ["x=7"]) == {"x": 7}
     config.write_text("07_demo:\n  x: -1\n")
@@ -81,3 +82,35 @@ def test_failed_notebook_fails_make_and_is_never_up_to_date(repo_root, tmp_path)
     second = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
     assert second.returncode != 0 and "broken on purpose" in second.stderr  # ran again, failed again
     assert "kanrepro.run" in second.stdout and "01_ok" not in second.stdout  # the good one is up to date
+
+
+def test_config_typos_and_bad_yaml_are_named(tmp_path):
+    notebook = _notebook(tmp_path / "nb" / "03_deepmind_mlp.ipynb", "pass")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("03_deepmind_mlpp:\n  x: 2\n")
+    with pytest.raises(run.ParameterError, match=r"unknown notebook section\(s\) \['03_deepmind_mlpp'\]; known: \['03_deepmind_mlp'\]"):
+        run.resolve_parameters(notebook, str(typo), [])
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("03_deepmind_mlp:\n  x: [1, 2\n")
+    with pytest.raises(run.ParameterError, match=r"broken.yaml: not valid YAML at line \d"):
+        run.resolve_parameters(notebook, str(broken), [])
+    with pytest.raises(run.ParameterError, match="no such file"):
+        run.resolve_parameters(notebook, str(tmp_path / "none.yaml"), [])
+    good = tmp_path / "good.yaml"
+    good.write_text("03_deepmind_mlp:\n  x: 2\n")
+    assert run.resolve_parameters(notebook, str(good), []) == {"x": 2}
+
+
+@pytest.mark.parametrize("override, message", [
+    ("split_seeds=[2, 2]", "(distinct"), ("split_seeds=[4294967296]", "0..4294967295"),
+    ("max_steps=1e3", "must be of type int"),
+])
+def test_seed_and_number_rules_apply_before_executing(override, message):
+    with pytest.raises(run.ParameterError, match=re.escape(message)):
+        run.resolve_parameters(Path("notebooks/03_deepmind_mlp.ipynb"), None, [override])
+
+
+def test_numbers_parse_as_meant():
+    from kanrepro.notebook_params import parse_cli_value
+
+    assert parse_cli_value("1e3") == 1000.0 and parse_cli_value("010") == 10 and parse_cli_value("[1, 2e-3]") == [1, 0.002]
