@@ -118,11 +118,13 @@ def test_the_split_claim_follows_its_written_rule():
 
 
 def test_a_non_finite_rewrite_check_is_never_exact():
+    import math
+
     import torch
 
     from kanrepro.rewrite_checks import _worst
 
-    assert all(v != v for v in _worst((0.0, 0.0), torch.tensor([float("inf")]), torch.tensor([1.0])))  # NaN
-    assert all(v != v for v in _worst((float("nan"), float("nan")), torch.tensor([1.0]), torch.tensor([1.0])))
+    assert all(math.isnan(v) for v in _worst((0.0, 0.0), torch.tensor([float("inf")]), torch.tensor([1.0])))
+    assert all(math.isnan(v) for v in _worst((float("nan"), float("nan")), torch.tensor([1.0]), torch.tensor([1.0])))
     nan = {**GOOD, "max_abs_diff_pl_kan_to_mlp": float("nan"), "max_rel_diff_pl_kan_to_mlp": float("nan")}
     assert {r["id"]: r for r in claims.judge_all({"01_kan_is_mlp": nan})}["C2a"]["verdict"] == claims.NOT_REPRODUCED

@@ -1,7 +1,7 @@
 """The runner rejects bad parameters before executing, and a failed notebook never looks done."""
 import json
-import re
 import os
+import re
 import subprocess
 from pathlib import Path
 

@@ -83,7 +83,9 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
                  scheduler: str | None = None, timeout: float = 300.0, recipe: Recipe = RECIPE,
                  census_file: str | Path = "", progress: bool = True, command: str = "",
                  chunks: str | Path | None = None, stage: str = "all", geodesic: str = "words") -> dict[str, Any] | None:
-    """Draw, compute and assemble (``stage``: ``draws``, ``features``, ``assemble`` or ``all``).
+    """Draw, compute and assemble. ``stage``: ``draws`` (draw chunks only), ``features`` (full feature chunks
+    of the finished prefix of draws, e.g. in a loop beside the draws), ``assemble`` (the remaining features of
+    that prefix, then the file) or ``all`` (everything, for ``n_draws`` rows).
 
     ``geodesic``: the short-geodesic method of computed knots (``kanrepro.knots.geodesic``). Default
     ``words``, the orbit search alone: SnapPea's Dirichlet domains of 14-18-crossing knots often run for
@@ -104,7 +106,7 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
     results = read_chunks(finished_prefix(draws))
     ok = [r["draw"] for r in results if r["status"] == "ok"]
     features = feature_chunks(distinct_knots(ok), set(census["name"]), root, full_only=stage == "features")
-    if stage in ("features", "all"):
+    if stage in ("features", "all", "assemble"):  # assembling needs every feature of the prefix
         run_chunks(features, workers, scheduler, timeout, geodesic, progress, "features")
     if stage == "features":
         return None
