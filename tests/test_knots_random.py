@@ -131,3 +131,13 @@ def test_a_data_file_that_does_not_match_its_manifest_is_refused(tmp_path: Path)
     (tmp_path / "k.manifest.json").write_text(json.dumps({"sha256": "0" * 64}))
     with pytest.raises(ValueError, match="does not match its manifest k.manifest.json"):
         load_dataset(data)
+
+
+def test_a_fresh_checkout_resumes_from_the_shipped_file(tmp_path: Path) -> None:
+    first = tmp_path / "a.csv.gz"
+    build_random(n_draws=12, seed=5, workers=2, out=first, progress=False, chunks=tmp_path / "c1")
+    again = tmp_path / "b.csv.gz"
+    build_random(n_draws=12, seed=5, workers=2, out=again, progress=False, chunks=tmp_path / "c2",
+                 stage="assemble", resume_from=first)
+    assert again.read_bytes() == first.read_bytes()
+    assert not list((tmp_path / "c2").rglob("features/*.jsonl"))  # nothing computed again

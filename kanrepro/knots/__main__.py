@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--out", default=str(DEFAULT_RANDOM_PATH))
     r.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--resume-from", default=None, help="a shipped random file whose rows seed the chunks (new checkout)")
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")
     v.add_argument("--sample", type=int, default=20)
     v.add_argument("--seed", type=int, default=0)
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
         manifest = build_random(args.draws, args.seed, args.workers, args.out, args.scheduler, args.timeout,
                                 progress=not args.no_progress, chunks=args.chunks, stage=args.stage,
-                                geodesic=args.geodesic,
+                                geodesic=args.geodesic, resume_from=args.resume_from,
                                 command=" ".join(["python -m kanrepro.knots"] + (argv or sys.argv[1:])))
         if manifest is None:
             return 0

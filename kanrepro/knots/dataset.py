@@ -18,10 +18,11 @@ FEATURES: list[str] = [
 ]
 TARGET = "signature"
 ID_COLUMNS = ["name", "crossings", "mirror"]
-# random-diagram file: the knot (a mirror pair shares knot_id), the oriented knot (isometry signature) and the
+# random-diagram file: the knot (a mirror pair shares knot_id and ukey, the unoriented isometry signature), the
+# oriented knot (key, the oriented isometry signature) and the
 # true torsion degrees where computed (-1: skipped because the zero rule stores 0, kanrepro.knots.zero_rule)
 TRUE_DEGREES = ["true_hyperbolic_torsion_degree", "true_hyperbolic_adjoint_torsion_degree"]
-RANDOM_ID_COLUMNS = ["knot_id", "key"] + TRUE_DEGREES
+RANDOM_ID_COLUMNS = ["knot_id", "key", "ukey"] + TRUE_DEGREES
 DRAW_COLUMNS = ["draws", "draw_crossings"]  # compact layout: the row positions of each distinct oriented knot
 INTEGER_FEATURES = ["hyperbolic_adjoint_torsion_degree", "hyperbolic_torsion_degree", "Symmetry_0",
                     "Symmetry_D3", "Symmetry_D4", "Symmetry_D6", "Symmetry_D8", "Symmetry_Z/2 + Z/2"]

@@ -24,7 +24,7 @@ from kanrepro.knots.zero_rule import COLUMNS as ZERO_COLUMNS
 from kanrepro.knots.zero_rule import probit_coefficients, stored_as_zero
 from kanrepro.results import atomic_write_text
 
-COMPACT_ID = ["knot_id", "key", "name", "mirror", "crossings"]
+COMPACT_ID = ["knot_id", "key", "ukey", "name", "mirror", "crossings"]
 
 
 def _oriented_rows(draws: list[dict[str, Any]], computed: dict[str, dict[str, Any]],

@@ -23,6 +23,7 @@ from typing import Any
 
 from kanrepro.knots.build import chunk_dir_for, read_chunks, run_chunks
 from kanrepro.knots.draws import RECIPE, Recipe
+from kanrepro.knots.random_resume import read_seeded, seed_chunks
 
 DRAW_CHUNK = 250  # rows per draw chunk (~20 s of one core)
 FEATURE_CHUNK = 50  # distinct knots per feature chunk
@@ -58,12 +59,13 @@ def distinct_knots(draws: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def feature_chunks(knots: list[dict[str, Any]], census_names: set[str], root: Path,
-                   full_only: bool = False) -> list[tuple[Path, list[str]]]:
+                   full_only: bool = False, known: set[str] = frozenset()) -> list[tuple[Path, list[str]]]:
     """Feature jobs of the knots not in the census file, ``FEATURE_CHUNK`` per chunk, named by content
-    (``full_only``: drop a trailing partial chunk, which a growing prefix of draws would change)."""
+    (``full_only``: drop a trailing partial chunk, which a growing prefix of draws would change; ``known``:
+    keys whose features are already known, e.g. from the shipped file)."""
     jobs = []
     for draw in knots:
-        if draw["name"] in census_names:
+        if draw["name"] in census_names or draw["key"] in known:
             continue
         name = draw["name"]
         jobs.append(json.dumps({"features": draw["key"], "ukey": draw["ukey"], "name": name,
@@ -82,7 +84,8 @@ def feature_chunks(knots: list[dict[str, Any]], census_names: set[str], root: Pa
 def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, out: str | Path = "",
                  scheduler: str | None = None, timeout: float = 300.0, recipe: Recipe = RECIPE,
                  census_file: str | Path = "", progress: bool = True, command: str = "",
-                 chunks: str | Path | None = None, stage: str = "all", geodesic: str = "words") -> dict[str, Any] | None:
+                 chunks: str | Path | None = None, stage: str = "all", geodesic: str = "words",
+                 resume_from: str | Path | None = None) -> dict[str, Any] | None:
     """Draw, compute and assemble. ``stage``: ``draws`` (draw chunks only), ``features`` (full feature chunks
     of the finished prefix of draws, e.g. in a loop beside the draws), ``assemble`` (the remaining features of
     that prefix, then the file) or ``all`` (everything, for ``n_draws`` rows).
@@ -91,6 +94,7 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
     ``words``, the orbit search alone: SnapPea's Dirichlet domains of 14-18-crossing knots often run for
     tens of seconds or hang, where the orbit search takes ~1 s (and agreed with every Dirichlet value it was
     checked against, ``make bench``); ``fast`` tries Dirichlet domains first, as the census build does.
+    ``resume_from``: a shipped file of this recipe and seed whose rows seed the chunk files (a fresh checkout).
     """
     from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, load_dataset
 
@@ -98,6 +102,9 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
     start = time.time()
     root = (Path(chunks) if chunks else chunk_dir_for(out)) / f"{recipe.version}_seed{seed}"
     draws = draw_chunks(n_draws, seed, recipe, root)
+    if resume_from:
+        seed_chunks(resume_from, root, DRAW_CHUNK)
+    seeded = read_seeded(root)
     if stage in ("draws", "all"):
         run_chunks(draws, workers, scheduler, timeout, "fast", progress, "draws")
     if stage == "draws":
@@ -105,14 +112,15 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
     census = load_dataset(census_file or DEFAULT_CENSUS_PATH)
     results = read_chunks(finished_prefix(draws))
     ok = [r["draw"] for r in results if r["status"] == "ok"]
-    features = feature_chunks(distinct_knots(ok), set(census["name"]), root, full_only=stage == "features")
+    features = feature_chunks(distinct_knots(ok), set(census["name"]), root, full_only=stage == "features",
+                              known={r["key"] for r in seeded})
     if stage in ("features", "all", "assemble"):  # assembling needs every feature of the prefix
         run_chunks(features, workers, scheduler, timeout, geodesic, progress, "features")
     if stage == "features":
         return None
     from kanrepro.knots.random_assemble import assemble_random
 
-    feature_results = read_chunks([p for p, _ in features if p.exists()])
+    feature_results = read_chunks([p for p, _ in features if p.exists()]) + seeded
     config = {"n_draws_requested": n_draws, "seed": seed, "recipe": recipe.to_dict(), "timeout_s": timeout,
               "geodesic": geodesic,
               "workers": workers, "command": command or " ".join(sys.argv), "chunk_dir": str(root),
