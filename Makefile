@@ -82,10 +82,13 @@ bench: $(STAMP)
 data: $(STAMP)
 	$(PY) -m kanrepro.knots build --max-crossings 13 --workers 2 --out data/knots_le13.csv.gz
 
-# random-diagram knots with DeepMind's distribution (repeats kept); resumable, lands the finished prefix of chunks
+# random-diagram knots with DeepMind's distribution (repeats kept); resumable (in a fresh checkout from the
+# shipped file's rows), lands the finished prefix of chunks
 RANDOM_DRAWS ?= 243700
+RANDOM_FILE := data/knots_random.csv.gz
 data-random: $(STAMP)
-	$(PY) -m kanrepro.knots random --draws $(RANDOM_DRAWS) --workers 2 --out data/knots_random.csv.gz --chunks data/build/chunks
+	$(PY) -m kanrepro.knots random --draws $(RANDOM_DRAWS) --workers 2 --out $(RANDOM_FILE) --chunks data/build/chunks \
+	  $(if $(wildcard $(RANDOM_FILE)),--resume-from $(RANDOM_FILE),)
 
 # rebuild a seeded sample of rows from SnapPy and compare with the shipped files
 verify-data: $(STAMP)
