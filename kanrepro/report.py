@@ -64,7 +64,20 @@ def sensitivity_table(results: dict[str, dict]) -> str:
         flag = " <b>(verdict differs)</b>" if row["differs"] == "True" else ""
         body.append(f"<tr><td>{_esc(row['id'])}</td><td>{_esc(row['claim'])}{flag}</td>"
                     f"<td>{_esc(row['source_value'])}</td><td>{cells[0]}</td><td>{cells[1]}</td></tr>")
-    return f"<table>{head}{''.join(body)}</table>"
+    return f"<table>{head}{''.join(body)}</table>" + _untrained_sentence(second, second_name)
+
+
+def _untrained_sentence(second: dict, name: str) -> str:
+    """One sentence on what notebook 07's dataset's test split measures (its seen share, the lookup)."""
+    acc = second.get("untrained_acc_mean", {})
+    if "seen_share_mean" not in second or not acc:
+        return ""
+    pct = {k: f"{100 * v:.1f}%" for k, v in acc.items()}
+    return (f"<p>On {_esc(name)}, {100 * second['seen_share_mean']:.0f}% of the test rows of DeepMind's split have "
+            f"their knot or its mirror in training; the 1-NN lookup scores {pct.get('lookup 1-NN / deepmind', '—')} "
+            f"there and {pct.get('lookup 1-NN / unseen_knots', '—')} on unseen knots, the natural-slope rule "
+            f"{pct.get('natural-slope rule / deepmind', '—')} and {pct.get('natural-slope rule / unseen_knots', '—')}"
+            " (notebook 07; the default dataset's figures are in claim C1m and notebook 08).</p>")
 
 
 def _esc(value: object) -> str:

@@ -21,7 +21,8 @@
 # second dataset (by default the ≤13-crossing census plus mirrors): DeepMind's MLP (C1a), the [17,1,14] KAN
 # under pykan's tutorial protocol, trained by our pykan-exact KAN (C1d), CompactNet's [3,3] MLP (C1l) and the
 # zero-parameter natural-slope rule (C1k). The report sets these beside the default dataset's numbers in its
-# dataset-sensitivity table, so a reader sees which conclusions depend on the data.
+# dataset-sensitivity table, so a reader sees which conclusions depend on the data. The untrained models of
+# notebook 08 (the rule and the lookup) also run here on both splits.
 
 # %% tags=["parameters"]
 data_path: str = "census"  # the second dataset: random, census, or a CSV file ('' is the default, random)
@@ -45,6 +46,7 @@ import pandas as pd
 from kanrepro import formulas
 from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
+from kanrepro import seen_unseen as su
 from kanrepro.knots.dataset import FEATURES, resolve_dataset
 from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.prep import deepmind_split, prepare_pykan_tutorial
@@ -89,6 +91,18 @@ slope_rule = formulas.score_formula("A", train, test, "fixed")
 print(f"natural-slope rule, split seed 2: {slope_rule:.2%}")
 kr.summary_table(pd.concat([mlp, kan, tiny], ignore_index=True), "claim")
 
+# %% [markdown]
+# ## What the test split measures on this dataset (as notebook 08, the models without training)
+# The share of DeepMind-split test rows whose knot (or mirror) is in training, and the natural-slope rule and
+# the 1-NN lookup of the training rows under DeepMind's split and the unseen-knot split.
+
+# %%
+shares = su.seen_shares(frame, split_seeds)
+untrained = pd.DataFrame([row for split in su.SPLITS for row in su.rule_rows(frame, FEATURES, split_seeds, split, [1])])
+untrained_table = untrained.groupby(["model", "split"])["acc_all"].mean().unstack("split")
+print(f"seen share (mirrors together): {shares['seen_share_mirrors_together'].mean():.1%}")
+(100 * untrained_table).round(1)
+
 # %%
 results = {
     "dataset": dataset,
@@ -99,6 +113,8 @@ results = {
     **kr.accuracy_summary(tiny["test_acc"], "mlp_3_3"),
     "mlp_3_3_params": int(tiny["params"].iloc[0]),
     "slope_formula_acc": {"2": slope_rule},
+    "seen_share_mean": float(shares["seen_share_mirrors_together"].mean()),
+    "untrained_acc_mean": {f"{m} / {sp}": float(v) for (m, sp), v in untrained.groupby(["model", "split"])["acc_all"].mean().items()},
     "parameters": parameters,
     "wall_seconds": time.time() - started,
 }
