@@ -50,6 +50,21 @@ def dataset_names(results: dict[str, dict]) -> dict[str, str]:
     return {sha: known.get(sha, f"other file {sha[:10]}…") for sha in shas}
 
 
+def datasets_line(results: dict[str, dict]) -> str:
+    """HTML: every dataset the result files rest on, with the notebooks that used it."""
+    names = dataset_names(results)
+    used: dict[str, list[str]] = {}
+    for stem, values in sorted(results.items()):
+        sha = values.get("data_sha256")
+        if isinstance(sha, str):
+            label = names[sha] if names[sha].startswith("other file") else f"{names[sha]} (SHA-256 {sha[:10]}…)"
+            used.setdefault(label, []).append(stem)
+    if not used:
+        return ""
+    parts = [f"<b>{_esc(name)}</b>: {_esc(', '.join(stems))}" for name, stems in used.items()]
+    return f"<p>Datasets behind these results: {'; '.join(parts)}.</p>"
+
+
 def sensitivity_table(results: dict[str, dict]) -> str:
     """HTML: the headline claims on the default dataset and on notebook 07's dataset, side by side."""
     names = dataset_names(results)
@@ -111,7 +126,7 @@ def build_report(reports: Path) -> Path:
              "<h1>kanrepro: the KAN vs MLP claims, rerun</h1>",
              f"<p>Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} from {len(results)} result file(s). "
              "Source numbers are quoted from the papers, READMEs and notebooks named in each row; "
-             "ours come from the notebooks linked in the first column.</p>",
+             "ours come from the notebooks linked in the first column.</p>", datasets_line(results),
              "<h2>Claims</h2>", claims_table(judge_all(results)), _HOW,
              ("<h2>Dataset sensitivity</h2><p>The headline knot claims, same code, protocols and seeds, on the "
               "default dataset (notebooks 03–05) and on a second one (notebook 07).</p>"), sensitivity_table(results)]

@@ -128,3 +128,10 @@ def test_a_non_finite_rewrite_check_is_never_exact():
     assert all(math.isnan(v) for v in _worst((float("nan"), float("nan")), torch.tensor([1.0]), torch.tensor([1.0])))
     nan = {**GOOD, "max_abs_diff_pl_kan_to_mlp": float("nan"), "max_rel_diff_pl_kan_to_mlp": float("nan")}
     assert {r["id"]: r for r in claims.judge_all({"01_kan_is_mlp": nan})}["C2a"]["verdict"] == claims.NOT_REPRODUCED
+
+
+def test_the_page_names_the_datasets_behind_the_results(tmp_path):
+    write_results("03_deepmind_mlp", {"data_sha256": "a" * 64}, reports_dir=tmp_path)
+    write_results("05_tiny_mlps", {"data_sha256": "a" * 64}, reports_dir=tmp_path)
+    page = build_report(tmp_path).read_text()
+    assert "Datasets behind these results: <b>other file aaaaaaaaaa…" in page and "03_deepmind_mlp, 05_tiny_mlps" in page
