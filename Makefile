@@ -75,7 +75,7 @@ kernel: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_knots.py --n 50 --crosscheck 100
-	$(PY) benchmarks/bench_random_knots.py --n 30
+	$(PY) benchmarks/bench_random_knots.py --n 60
 	@cat $(REPORTS)/bench.json
 
 # every hyperbolic knot of at most 13 crossings + mirrors; resumable (kill it, run it again), ~2.5 CPU-hours

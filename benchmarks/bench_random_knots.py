@@ -1,6 +1,6 @@
 """Random-diagram knots: rows/second/core with and without the repeat cache; merged into ``reports/bench.json``.
 
-Usage: ``python benchmarks/bench_random_knots.py [--n 30] [--seed 1000]``. Draws ``n`` rows (seeds apart from the
+Usage: ``python benchmarks/bench_random_knots.py [--n 60] [--seed 1000]``. Draws ``n`` rows (seeds apart from the
 shipped build's), timing each draw (diagram, simplification, identity keys, census name, signature), then
 computes every drawn knot's features as if nothing were cached, timing each. Throughput per core:
 
@@ -30,7 +30,7 @@ from kanrepro.results import REPORTS_DIR, merge_results
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=30, help="rows drawn")
+    parser.add_argument("--n", type=int, default=60, help="rows drawn")
     parser.add_argument("--seed", type=int, default=1000, help="build seed of the benchmark draws")
     args = parser.parse_args()
     census = set(load_dataset(DEFAULT_CENSUS_PATH)["name"])
@@ -40,7 +40,7 @@ def main() -> None:
         draw = draw_row(args.seed, index)
         t1 = time.perf_counter()
         features({"features": draw["key"], "ukey": draw["ukey"], "name": draw["name"], "pd": draw["pd"],
-                  "crossings": draw["crossings"], "signature": draw["signature"]})
+                  "crossings": draw["crossings"], "signature": draw["signature"]}, geodesic="words")  # as the build
         draw_t.append(t1 - t0)
         feature_t.append(time.perf_counter() - t1)
         in_census.append(draw["name"] in census)

