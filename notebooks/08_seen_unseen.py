@@ -39,7 +39,7 @@ hidden: list[int] = [300, 300, 300]  # DeepMind MLP hidden widths (allowed: non-
 max_steps: int = 10000  # DeepMind protocol step cap (allowed: ≥ 100)
 tiny_init_seeds: list[int] = [0, 1]  # CompactNet [3, 3] init seeds per split, trained at once (allowed: non-empty, distinct, 0..4294967295)
 compactnet_max_steps: int = 50000  # CompactNet's step cap (allowed: ≥ 100)
-kan_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our [17,1,·] KAN, tutorial protocol: split = init seeds (allowed: non-empty, distinct, 0..4294967295)
+kan_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our [17,1,·] KAN, tutorial protocol: split and init seed per run (allowed: non-empty, distinct, 0..4294967295)
 lbfgs_steps: int = 100  # LBFGS steps of the tutorial protocol (allowed: ≥ 1)
 batch: int = 1024  # tutorial batch size (at most the test split) (allowed: ≥ 1)
 lookup_k: list[int] = [1, 5]  # neighbours of the lookup baseline (allowed: non-empty, ≥ 1)
