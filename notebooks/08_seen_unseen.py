@@ -40,6 +40,7 @@ max_steps: int = 10000  # DeepMind protocol step cap (allowed: ≥ 100)
 tiny_init_seeds: list[int] = [0, 1]  # CompactNet [3, 3] init seeds per split, trained at once (allowed: non-empty, distinct, 0..4294967295)
 compactnet_max_steps: int = 50000  # CompactNet's step cap (allowed: ≥ 100)
 kan_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our [17,1,·] KAN, tutorial protocol: split and init seed per run (allowed: non-empty, distinct, 0..4294967295)
+pykan_seeds: list[int] = [42]  # pykan 0.2.8 itself, tutorial protocol, as notebook 04's anchor (allowed: non-empty, distinct, 0..4294967295)
 lbfgs_steps: int = 100  # LBFGS steps of the tutorial protocol (allowed: ≥ 1)
 batch: int = 1024  # tutorial batch size (at most the test split) (allowed: ≥ 1)
 lookup_k: list[int] = [1, 5]  # neighbours of the lookup baseline (allowed: non-empty, ≥ 1)
@@ -63,7 +64,7 @@ parameters = check_notebook_parameters(globals(), "08_seen_unseen")
 started = time.time()
 _, dataset = resolve_dataset(data_path)
 frame, data_sha256 = kr.load_knots(data_path)
-for name in ("split_seeds", "mlp_init_seeds", "tiny_init_seeds", "kan_seeds"):
+for name in ("split_seeds", "mlp_init_seeds", "tiny_init_seeds", "kan_seeds", "pykan_seeds"):
     globals()[name] = kr.check_seeds(globals()[name], name)
 print(f"{dataset}: {len(frame)} rows")
 
@@ -87,6 +88,8 @@ with kr.constant_column_notes():
                             split_seeds, tiny_init_seeds, "CompactNet MLP [3,3]", protocol="compactnet")
         tutorial = P.PykanTutorialConfig(grid=3, k=3, steps=lbfgs_steps, batch=batch)
         rows += su.kan_tutorial_rows(frame, FEATURES, tutorial, kan_seeds, split, "KAN [17,1,·] (ours, tutorial)")
+        rows += su.kan_tutorial_rows(frame, FEATURES, tutorial, pykan_seeds, split, "KAN [17,1,·] (pykan itself)",
+                                     variant="pykan")
         rows += su.rule_rows(frame, FEATURES, split_seeds, split, lookup_k)
 runs = pd.DataFrame(rows)
 table = runs.groupby(["model", "split"], sort=False)[["acc_all", "acc_seen", "acc_unseen"]].mean().unstack("split")
