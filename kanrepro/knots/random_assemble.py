@@ -47,7 +47,7 @@ def _oriented_rows(draws: list[dict[str, Any]], computed: dict[str, dict[str, An
         else:
             missing.append(draw["key"])
             continue
-        row.update(knot_id=len(first) - 1 if lead is draw else None, key=draw["key"], name=draw["name"])
+        row.update(key=draw["key"], name=draw["name"])  # knot_id and ukey below, once every knot is numbered
         if not draw["name"]:
             row["crossings"] = lead["crossings"]
         rows[draw["key"]] = row
