@@ -21,6 +21,23 @@ from kanrepro.prep import TARGET, deepmind_split, prepare_pykan_tutorial, split_
 SPLITS = ("deepmind", "unseen_knots")
 
 
+SUMMARIES = (("deepmind", "acc_all"), ("deepmind", "acc_seen"), ("deepmind", "acc_unseen"), ("unseen_knots", "acc_all"))
+
+
+def model_summaries(runs: pd.DataFrame) -> dict[str, dict[str, dict]]:
+    """Per model, mean / 95% CI / run count of each ``SUMMARIES`` column over its runs (long-format rows)."""
+    from kanrepro.stats import summarise
+
+    out: dict[str, dict[str, dict]] = {}
+    for model in dict.fromkeys(runs["model"]):
+        for split, column in SUMMARIES:
+            values = runs[(runs["model"] == model) & (runs["split"] == split)][column].dropna().to_list()
+            s = summarise(values)
+            out.setdefault(model, {})[f"{split}_{column}"] = {"mean": s["mean"], "ci95": [s["ci_low"], s["ci_high"]],
+                                                              "n_runs": s["n"]}
+    return out
+
+
 def seen_mask(groups: np.ndarray, frame: pd.DataFrame, train_index: pd.Index, test_index: pd.Index) -> np.ndarray:
     """(test rows,) bool: the row's knot (group) also occurs among the training rows."""
     train_groups = groups[frame.index.get_indexer(train_index)]

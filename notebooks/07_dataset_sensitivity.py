@@ -51,7 +51,6 @@ from kanrepro.knots.dataset import FEATURES, resolve_dataset
 from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.prep import deepmind_split
 from kanrepro.results import write_results
-from kanrepro.stats import summarise
 
 parameters = check_notebook_parameters(globals(), "07_dataset_sensitivity")
 started = time.time()
@@ -96,11 +95,6 @@ def on_deepmind_split(claim: str) -> pd.Series:
     return runs[(runs["model"] == names[claim]) & (runs["split"] == "deepmind")]["acc_all"]
 
 
-def summary(model: str, split: str, column: str) -> dict:
-    s = summarise(runs.query("model == @model and split == @split")[column].dropna().to_list())
-    return {"mean": s["mean"], "ci95": [s["ci_low"], s["ci_high"]], "n_runs": s["n"]}
-
-
 # %%
 results = {
     "dataset": dataset,
@@ -113,10 +107,7 @@ results = {
     "seen_share_mean": float(shares["seen_share_mirrors_together"].mean()),
     "untrained_acc_mean": {f"{m} / {sp}": float(v) for (m, sp), v in
                            runs[runs["init_seed"].isna()].groupby(["model", "split"])["acc_all"].mean().items()},
-    "models": {model: {f"{split}_{column}": summary(model, split, column)
-                       for split, column in (("deepmind", "acc_all"), ("deepmind", "acc_seen"),
-                                             ("deepmind", "acc_unseen"), ("unseen_knots", "acc_all"))}
-               for model in dict.fromkeys(runs["model"])},
+    "models": su.model_summaries(runs),
     "parameters": parameters,
     "wall_seconds": time.time() - started,
 }

@@ -58,7 +58,6 @@ from kanrepro import seen_unseen as su
 from kanrepro.knots.dataset import FEATURES, resolve_dataset
 from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.results import save_figure, write_results
-from kanrepro.stats import summarise
 
 parameters = check_notebook_parameters(globals(), "08_seen_unseen")
 started = time.time()
@@ -113,11 +112,6 @@ save_figure(fig, "08_seen_unseen")
 
 
 # %%
-def summary(model: str, split: str, column: str) -> dict:
-    s = summarise(runs.query("model == @model and split == @split")[column].dropna().to_list())
-    return {"mean": s["mean"], "ci95": [s["ci_low"], s["ci_high"]], "n_runs": s["n"]}
-
-
 results = {
     "dataset": dataset,
     "data_sha256": data_sha256,
@@ -125,10 +119,7 @@ results = {
     "seen_share_mean": float(shares["seen_share_mirrors_together"].mean()),
     "seen_share_by_seed": dict(zip(shares["split_seed"].astype(str), shares["seen_share_mirrors_together"])),
     "seen_share_mirrors_apart_mean": float(shares["seen_share_mirrors_apart"].mean()),
-    "models": {model: {f"{split}_{column}": summary(model, split, column)
-                       for split, column in (("deepmind", "acc_all"), ("deepmind", "acc_seen"),
-                                             ("deepmind", "acc_unseen"), ("unseen_knots", "acc_all"))}
-               for model in models},
+    "models": su.model_summaries(runs),
     "lookup_stored_numbers": int(runs["stored_numbers"].dropna().iloc[0]),
     "parameters": parameters,
     "wall_seconds": time.time() - started,

@@ -23,7 +23,6 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -124,11 +123,9 @@ def compute_chunks(names: list[str], chunk_dir: Path, workers: int = 2, schedule
 
 
 def run_chunks(chunks: list[tuple[Path, list[str]]], workers: int = 2, scheduler: str | None = None,
-               timeout: float = 120.0, geodesic: str = "fast", progress: bool = True, desc: str = "jobs",
-               on_done: Callable[[Path], None] | None = None) -> None:
+               timeout: float = 120.0, geodesic: str = "fast", progress: bool = True, desc: str = "jobs") -> None:
     """Run every chunk (path, worker jobs) whose file is missing, in order, on Dask (a LocalCluster of
-    ``workers`` threads, each driving a worker subprocess, or the cluster at ``scheduler``).
-    ``on_done(path)`` runs as each chunk lands."""
+    ``workers`` threads, each driving a worker subprocess, or the cluster at ``scheduler``)."""
     from tqdm import tqdm
 
     from kanrepro.daskcompat import import_distributed
@@ -153,10 +150,8 @@ def run_chunks(chunks: list[tuple[Path, list[str]]], workers: int = 2, scheduler
         total = sum(len(c) for _, c in chunks)
         bar = tqdm(total=total, initial=total - sum(sizes.values()), unit="job", disable=not progress, desc=desc)
         for fut in distributed.as_completed(futures):
-            path = Path(fut.result())
+            fut.result()
             bar.update(sizes[fut.key])
-            if on_done is not None:
-                on_done(path)
         bar.close()
     finally:
         client.close()

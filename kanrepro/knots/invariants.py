@@ -58,24 +58,25 @@ def geometry_features(manifold: Any) -> dict[str, float]:
 
 
 def knot_row(name: str, geodesic_method: str = "fast", manifold: Any = None, crossings: int | None = None,
-             adjoint: Callable[[float], bool] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+             adjoint: Callable[[float], bool] | None = None,
+             signature: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """All columns of one knot (not mirrored) and a diagnostics dict (timings, geodesic method).
 
     ``name``: a census name (the manifold is built from it) or, with ``manifold`` (e.g. a random diagram's
-    exterior), a label. ``adjoint(volume)``: whether to compute the adjoint torsion degree (default
-    always; ``None`` is stored when skipped). Raises ``NotHyperbolic`` for non-hyperbolic complements.
+    exterior), a label, with its ``crossings``. ``adjoint(volume)``: whether to compute the adjoint torsion
+    degree (default always; ``None`` is stored when skipped). ``signature``: the manifold's signature when
+    already known (e.g. from a random draw's diagram), else computed from ``manifold.link()``. Raises
+    ``NotHyperbolic`` for non-hyperbolic complements.
     """
     diag: dict[str, Any] = {}
     t0 = time.perf_counter()
     manifold = snappy.Manifold(name) if manifold is None else manifold
     if manifold.solution_type() != HYPERBOLIC:
         raise NotHyperbolic(f"{name}: {manifold.solution_type()}")
-    link = manifold.link() if crossings is None else None
     row: dict[str, Any] = {"name": name, "crossings": crossings_of(name) if crossings is None else crossings,
                            "mirror": 0}
     row.update(geometry_features(manifold))
-    if link is not None:
-        row["signature"] = knot_signature(link)
+    row["signature"] = knot_signature(manifold.link()) if signature is None else signature
     t1 = time.perf_counter()
     want_adjoint = adjoint is None or adjoint(row["volume"])
     tor, adj, group = torsion_degrees(manifold, adjoint=want_adjoint)

@@ -40,12 +40,11 @@ def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
     def keep_adjoint(volume: float) -> bool:
         return not stored_as_zero(ADJOINT, volume, ukey)
 
+    own_signature = job["signature"] if own_key == key else -job["signature"]  # the drawn knot's, exactly
     row, diag = knot_row(name or key, geodesic_method=geodesic, manifold=manifold, crossings=crossings,
-                         adjoint=keep_adjoint)
-    row["signature"] = job["signature"] if own_key == key else -job["signature"]
-    if own_key != key:
+                         adjoint=keep_adjoint, signature=own_signature)
+    if own_key != key:  # the census manifold is the mirror image of the drawn knot
         row = mirror_row(row)
-        row["mirror"] = 0
     diag["computed_from"] = "census" if name else "diagram"
     return {"key": key, "row": row, "diag": diag, "genus": hfk_genus(job["pd"]) if job["pd"] else None}
 

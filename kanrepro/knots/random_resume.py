@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from kanrepro.knots.dataset import FEATURES, TARGET, load_dataset, manifest_path
+from kanrepro.knots.zero_rule import COLUMNS as ZERO_COLUMNS
 from kanrepro.results import atomic_write_text
 
 SEEDED_FEATURES = "features_from_shipped_file.jsonl"  # in the build's chunk root
@@ -21,7 +22,7 @@ SEEDED_FEATURES = "features_from_shipped_file.jsonl"  # in the build's chunk roo
 
 def _row(line: dict[str, Any]) -> dict[str, Any]:
     row = {c: line[c] for c in FEATURES + [TARGET, "name", "crossings", "mirror"]}
-    for column in ("hyperbolic_torsion_degree", "hyperbolic_adjoint_torsion_degree"):
+    for column in ZERO_COLUMNS:
         true = int(line[f"true_{column}"])
         row[column] = None if true == -1 else true
     return row
