@@ -27,8 +27,20 @@ class Claim:
     text: str  # the claim in words
     source: str  # who said it, where
     source_value: str  # the source's number or statement, quoted
-    notebook: str  # stem of the result file holding our numbers
-    judge: Callable[[dict[str, Any]], Judgement]  # results of that notebook -> judgement
+    notebook: str | tuple[str, ...]  # stem of the result file holding our numbers (several: judge gets {stem: results})
+    judge: Callable[[dict[str, Any]], Judgement]  # results of that notebook (or notebooks) -> judgement
+
+    @property
+    def notebooks(self) -> tuple[str, ...]:
+        return (self.notebook,) if isinstance(self.notebook, str) else self.notebook
+
+    def results_of(self, results_by_notebook: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+        """What :attr:`judge` reads: one notebook's results, or {stem: results} of several; None if any is missing."""
+        if any(stem not in results_by_notebook for stem in self.notebooks):
+            return None
+        if isinstance(self.notebook, str):
+            return results_by_notebook[self.notebook]
+        return {stem: results_by_notebook[stem] for stem in self.notebooks}
 
 
 def _exact(name: str, what: str) -> Callable[[dict[str, Any]], Judgement]:
@@ -211,6 +223,73 @@ CLAIMS += [
 ]
 
 
+DISCOVERY_NOTEBOOK = "09_formula_discovery"
+DISCOVERY_RULES = {"top_r2": "top-r² choice, as pykan 0.0.x when the paper appeared",
+                   "pykan_default": "pykan 0.2.8's default choice (simplicity-weighted)"}
+
+
+def _automation_finds_slope(results: dict[str, Any]) -> Judgement:
+    """C1q. Rule (fixed before notebook 09 had run its seeds): a seed's formula "is the natural slope" when it
+    is finite on every test row and |Pearson r| with lambda mu_r / (mu_r^2 + mu_i^2) exceeds 0.99 there
+    (:func:`kanrepro.discovery.is_natural_slope`). *reproduced* if, for some shape and selection rule, at
+    least half of the seeds find it; *depends on seed or protocol* if some seed does but fewer than half;
+    *not reproduced* if none does."""
+    shares, n = results["natural_slope_share"], int(results["n_seeds"])
+    best = max(shares, key=shares.get)
+    correlation = results["best_slope_correlation"]
+    ours = (f"{'; '.join(f'{k}: {100 * v:.0f}%' for k, v in shares.items())} of {n} seeds; highest |r| with "
+            f"the slope {correlation['value']:.3f} ({correlation['where']})")
+    if shares[best] >= 0.5:
+        return ours, REPRODUCED, f"{best}: the automation yields the natural slope in most seeds."
+    if shares[best] > 0:
+        return ours, DEPENDS, f"Only some seeds yield the natural slope (at most {100 * shares[best]:.0f}%, {best})."
+    return ours, NOT_REPRODUCED, ("No seed, shape or selection rule yields the natural slope; the formulas are "
+                                  "other functions of μ_r, μ_i, λ (notebook 09 lists them).")
+
+
+INSTABILITY_THRESHOLD = 0.75  # a run "fails" below this test accuracy
+
+
+def _kan_training_unstable(results: dict[str, dict[str, Any]]) -> Judgement:
+    """C1n. Rule (fixed before the ratio was computed): spread = std of per-seed test accuracy; the KAN
+    [17,1,14] under pykan's tutorial protocol (notebook 04, our pykan-exact KAN) against CompactNet's MLP
+    [3,3] under CompactNet's protocol (notebook 05), each with its own seeds. *reproduced* if the 95%
+    bootstrap CI of std(KAN) / std(MLP) lies above 1; *not reproduced* if it contains 1 (no difference
+    shown) or lies below 1 (the MLP spreads more)."""
+    from kanrepro.stats import spread, std_ratio_ci
+
+    kan = results["04_kan_knot"]["kan_17_1_14_ours_acc_runs"]
+    mlp = results["05_tiny_mlps"]["mlp_3_3_acc_runs"]
+    s_kan, s_mlp = spread(kan, INSTABILITY_THRESHOLD), spread(mlp, INSTABILITY_THRESHOLD)
+    ratio, low, high = std_ratio_ci(kan, mlp)
+    ours = (f"std {100 * s_kan['std']:.1f} vs {100 * s_mlp['std']:.1f} points (ratio {ratio:.2f} [95% CI "
+            f"{low:.2f}–{high:.2f}]); range {100 * s_kan['range']:.1f} vs {100 * s_mlp['range']:.1f}; below "
+            f"{100 * INSTABILITY_THRESHOLD:.0f}%: {100 * s_kan['share_below']:.0f}% vs "
+            f"{100 * s_mlp['share_below']:.0f}% of {s_kan['n']} vs {s_mlp['n']} runs")
+    if low > 1:
+        return ours, REPRODUCED, "The KAN's accuracy spreads more over seeds than the MLP's, CI above 1."
+    if high < 1:
+        return ours, NOT_REPRODUCED, "The MLP's accuracy spreads more over seeds than the KAN's."
+    return ours, NOT_REPRODUCED, "The spreads are not distinguishable at these run counts (CI contains 1)."
+
+
+CLAIMS += [
+    Claim("C1n", "Training a KAN is unstable: its accuracy varies more over seeds than an MLP's of similar size",
+          "the KAN-vs-MLP debate, as quoted in kanrepro issue 14 (no primary source located)",
+          "\"training KAN is very unstable\"", ("04_kan_knot", "05_tiny_mlps"), _kan_training_unstable),
+    *[Claim(f"C1{letter}-{shape}", f"The {width} KAN's auto-symbolic formula ({label}) scores {claimed:.1%}",
+            KAN_PAPER + ", Table 4 (formulas 'auto-discovered by KANs')", f"{claimed:.1%} (formula {shape})",
+            DISCOVERY_NOTEBOOK, _accuracy(f"discovered_{shape}_{rule}", claimed,
+                                          "best linear readout of the formula pykan produced"))
+      for letter, rule in (("o", "top_r2"), ("p", "pykan_default")) for label in [DISCOVERY_RULES[rule]]
+      for shape, width, claimed in (("C", "[3,1,1]", 0.719), ("D", "[3,2,1]", 0.840))],
+    Claim("C1q", "Auto-symbolic regression on a trained KAN finds the signature's formula (the natural slope)",
+          KAN_PAPER + ": KANs rediscover DeepMind's results \"with much smaller networks and much more automation\"",
+          "automation; but B-D need \"additional inductive biases\" to become formula A (same section)",
+          DISCOVERY_NOTEBOOK, _automation_finds_slope),
+]
+
+
 SENSITIVITY_NOTEBOOK = "07_dataset_sensitivity"  # reruns these claims on a second dataset
 SENSITIVITY_CLAIMS = ["C1a", "C1d", "C1l", "C1k"]
 
@@ -251,9 +330,10 @@ def judge_all(results_by_notebook: dict[str, dict[str, Any]]) -> list[dict[str, 
     Accuracy claims rerun by notebook 08 carry their unseen-knot figure in ``unseen``."""
     rows = []
     for claim in CLAIMS:
-        results = results_by_notebook.get(claim.notebook)
+        results = claim.results_of(results_by_notebook)
         if results is None:
-            ours, verdict, why = "—", NOT_RUN, f"no results from notebook {claim.notebook} yet"
+            missing = [stem for stem in claim.notebooks if stem not in results_by_notebook]
+            ours, verdict, why = "—", NOT_RUN, f"no results from notebook {', '.join(missing)} yet"
         else:
             try:
                 ours, verdict, why = claim.judge(results)
@@ -261,5 +341,5 @@ def judge_all(results_by_notebook: dict[str, dict[str, Any]]) -> list[dict[str, 
                 ours, verdict, why = "—", NOT_RUN, f"result file lacks what this claim needs ({error})"
         rows.append({"id": claim.claim_id, "claim": claim.text, "source": claim.source,
                      "source_value": claim.source_value, "ours": ours, "verdict": verdict, "why": why,
-                     "notebook": claim.notebook, "unseen": unseen_figure(claim.claim_id, results_by_notebook)})
+                     "notebook": claim.notebooks[0], "unseen": unseen_figure(claim.claim_id, results_by_notebook)})
     return rows

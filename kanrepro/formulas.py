@@ -52,6 +52,8 @@ class Calibration:
 
     @classmethod
     def fit(cls, f: np.ndarray, signatures: np.ndarray) -> Calibration:
+        if np.ptp(f) == 0:  # a constant formula: the least-squares line is flat at the mean
+            return cls(0.0, float(np.mean(signatures)), int(signatures.min()), int(signatures.max()))
         slope, intercept = np.polyfit(f, signatures.astype(float), deg=1)
         return cls(float(slope), float(intercept), int(signatures.min()), int(signatures.max()))
 

@@ -228,3 +228,27 @@ class KAN(nn.Module):
                 ours._buf("node_bias", l).copy_(model.node_bias[l])
             ours.input_id = model.input_id.long().clone()
         return ours
+
+    # -- export to pykan -------------------------------------------------------------------------------
+    def to_pykan(self) -> Any:
+        """This KAN as a pykan 0.2.8 ``MultKAN`` (float32, symbolic branch off until pykan's tools set it),
+        e.g. to run pykan's ``auto_symbolic`` on a KAN we trained. Inverse of :meth:`from_pykan`."""
+        from kan import KAN as PykanKAN
+
+        theirs = PykanKAN(width=list(self.width), grid=self.grid_sizes[0], k=self.k, grid_eps=self.grid_eps,
+                          base_fun=self.base_fun, auto_save=False)
+        if len(set(self.grid_sizes)) != 1:
+            raise NotImplementedError("pykan's constructor takes one grid size for all layers")
+        with torch.no_grad():
+            for l, layer in enumerate(theirs.act_fun):
+                layer.grid.data = self.grid(l).detach().float().clone()
+                layer.coef.data = self.coef[l].detach().float().clone()
+                layer.scale_base.data = self.scale_base[l].detach().float().clone()
+                layer.scale_sp.data = self.scale_sp[l].detach().float().clone()
+                layer.mask.data = self._buf("mask", l).float().clone()
+                theirs.subnode_scale[l].data = self._buf("subnode_scale", l).float().clone()
+                theirs.subnode_bias[l].data = self._buf("subnode_bias", l).float().clone()
+                theirs.node_scale[l].data = self._buf("node_scale", l).float().clone()
+                theirs.node_bias[l].data = self._buf("node_bias", l).float().clone()
+            theirs.input_id = self.input_id.clone()
+        return theirs

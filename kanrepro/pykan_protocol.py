@@ -2,16 +2,19 @@
 
 - :func:`pykan_tutorial`: pykan 0.2.8's ``fit`` as its knot tutorial calls it (LBFGS, 100 steps, lamb 0.005,
   batch 1024, grid updates every 5 steps until step 50): ``variant='pykan'`` runs pykan's own model and fit,
-  ``'ours'`` our KAN with the same loop (:func:`fit_like_pykan`).
+  ``'ours'`` our KAN with the same loop (:func:`fit_like_pykan`); :func:`pykan_seed_task` is one seed of
+  pykan itself as a task for parallel processes.
 - The fast engine optimises with :class:`kanrepro.lbfgs.LeanLBFGS` (pykan's LBFGS on a numpy vector).
   Re-exported by :mod:`kanrepro.protocols`.
 """
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,7 +23,7 @@ from kanrepro.engine import single_threaded
 from kanrepro.kan_kernel import KANKernel, Reg
 from kanrepro.lbfgs import LeanLBFGS
 from kanrepro.models import KAN
-from kanrepro.prep import Prepared
+from kanrepro.prep import Prepared, prepare_pykan_tutorial
 from kanrepro.records import RunRecord, TrainResult, make_record
 
 
@@ -91,6 +94,15 @@ def pykan_tutorial(data: Prepared, cfg: PykanTutorialConfig = PykanTutorialConfi
     record = make_record(model, data, "pykan_tutorial", {**asdict(cfg), "variant": variant},
                          {"split": split_seed, "init": seed, "batch": seed}, result)
     return (record, model) if return_model else record
+
+
+def pykan_seed_task(frame: pd.DataFrame, features: Sequence[str], seed: int,
+                    cfg: PykanTutorialConfig = PykanTutorialConfig()) -> dict:
+    """One run of pykan itself under its tutorial protocol (split seed = init seed = ``seed``), as a task for
+    :func:`kanrepro.sweep.run_tasks` (one torch thread per process); the run record as a dict."""
+    torch.set_num_threads(1)
+    data = prepare_pykan_tutorial(frame, list(features), seed)
+    return pykan_tutorial(data, cfg, seed=seed, variant="pykan", split_seed=seed).to_dict()
 
 
 def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cfg: PykanTutorialConfig,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kanrepro.claims import SENSITIVITY_NOTEBOOK, judge_all, sensitivity_rows
 from kanrepro.knots.dataset import DATASETS, DEFAULT_DATASET
+from kanrepro.report_figures import instability_figure
 from kanrepro.results import atomic_write_text, read_results
 
 _STYLE = """
@@ -118,6 +119,7 @@ def claims_table(rows: list[dict[str, str]]) -> str:
 def build_report(reports: Path) -> Path:
     """Write ``<reports>/index.html`` atomically; returns its path."""
     results = read_results(reports)
+    stability = instability_figure(results, reports)
     notebooks = sorted((reports / "notebooks").glob("*.html"))
     figures = sorted((reports / "figures").glob("*.png"))
     failed = sorted((reports / "notebooks").glob("*.failed.ipynb"))
@@ -130,6 +132,9 @@ def build_report(reports: Path) -> Path:
              "<h2>Claims</h2>", claims_table(judge_all(results)), _HOW,
              ("<h2>Dataset sensitivity</h2><p>The headline knot claims, same code, protocols and seeds, on the "
               "default dataset (notebooks 03–05) and on a second one (notebook 07).</p>"), sensitivity_table(results)]
+    if stability is not None:
+        parts.append("<h2>Stability over seeds (claim C1n)</h2><figure style='max-width:80%'>"
+                     f"<img src='figures/{stability.name}' alt='accuracy per seed, KAN vs MLP'></figure>")
     if failed:
         names = ", ".join(_esc(p.name) for p in failed)
         parts.append(f"<p class='not-reproduced'>Failed notebook runs kept for inspection: {names}</p>")

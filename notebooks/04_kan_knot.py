@@ -28,7 +28,9 @@
 data_path: str = ""  # dataset file (ours or DeepMind's CSV); empty: the shipped dataset
 grid: int = 3  # KAN grid intervals G (allowed: ≥ 1)
 spline_order: int = 3  # KAN spline order k (allowed: 1..5)
-pykan_seeds: list[int] = [42]  # runs of pykan itself (~25x slower than ours), tutorial protocol (allowed: non-empty, distinct, 0..4294967295)
+pykan_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # runs of pykan itself (~25x slower than ours), tutorial protocol (allowed: non-empty, distinct, 0..4294967295)
+pykan_processes: int = 2  # local processes for pykan's seeds; 0 runs them in this kernel (allowed: ≥ 0)
+scheduler: str = ""  # Dask scheduler address for pykan's seeds, e.g. tcp://host:8786; empty: local processes
 tutorial_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # our KAN, tutorial protocol (allowed: non-empty, distinct, 0..4294967295)
 lbfgs_steps: int = 100  # LBFGS steps of the tutorial protocol (allowed: ≥ 1)
 batch: int = 1024  # tutorial batch size (train and test batches) (allowed: ≥ 1)
@@ -38,8 +40,6 @@ deepmind_init_seeds: list[int] = [1, 2]  # our KAN, DeepMind protocol: init seed
 max_steps: int = 10000  # DeepMind protocol step cap (allowed: ≥ 100)
 ablation_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # tutorial seeds for [3,1,14], μ_r-only, μ_i-only (allowed: non-empty, distinct, 0..4294967295)
 formula_split_seeds: list[int] = [2, 0, 1, 3, 4, 5, 6, 7, 8, 9]  # DeepMind splits for scoring formulas (allowed: non-empty, distinct, 0..4294967295)
-regression_split_seeds: list[int] = [2, 3, 4]  # DeepMind splits (and init seeds) for Table 4's regression KANs, ~10 s each (allowed: non-empty, distinct, 0..4294967295)
-regression_steps: int = 50  # LBFGS steps of each regression KAN (allowed: ≥ 1)
 
 # %%
 import time
@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from kanrepro import formulas, regression_kans, table4
+from kanrepro import formulas, table4
 from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro.attribution import kan_feature_scores
@@ -58,13 +58,16 @@ from kanrepro.knots.dataset import FEATURES
 from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.params import kan_counts
 from kanrepro.prep import deepmind_split, prepare_pykan_tutorial
+from kanrepro.pykan_protocol import pykan_seed_task
+from kanrepro.records import RunRecord
 from kanrepro.results import save_figure, write_results
+from kanrepro.sweep import run_tasks
 
 parameters = check_notebook_parameters(globals(), "04_kan_knot")
 started = time.time()
 frame, data_sha256 = kr.load_knots(data_path)
 for name in ("pykan_seeds", "tutorial_seeds", "deepmind_split_seeds", "deepmind_init_seeds", "ablation_seeds",
-             "formula_split_seeds", "regression_split_seeds"):
+             "formula_split_seeds"):
     globals()[name] = kr.check_seeds(globals()[name], name)
 tutorial = P.PykanTutorialConfig(grid=grid, k=spline_order, steps=lbfgs_steps, batch=batch, lamb=lamb)
 print(f"{len(frame)} knots; KAN [17, 1, n_classes], G={grid}, k={spline_order}")
@@ -85,11 +88,15 @@ def tutorial_runs(features, seeds, variant, label):
 
 # %% [markdown]
 # ## (a) pykan itself and (b) our KAN, under pykan's tutorial protocol
-# pykan 0.2.8 needs minutes per run here, so by default it runs once, as an anchor; our KAN, which reproduces
-# pykan's forward, loss, initialisation and fit loop (tests against pykan), carries the seeds.
+# pykan 0.2.8 is ~25x slower than our KAN, so its seeds run in parallel processes (`pykan_processes`, or a
+# Dask cluster via `scheduler`); our KAN, which reproduces pykan's forward, loss, initialisation and fit
+# loop (tests against pykan), runs the same seeds here and the ablations below.
 
 # %%
-pykan_runs, _ = tutorial_runs(FEATURES, pykan_seeds, "pykan", "pykan 0.2.8")
+print(f"pykan 0.2.8: {len(pykan_seeds)} seeds on {scheduler or f'{pykan_processes} local processes'} ...")
+pykan_records = run_tasks(pykan_seed_task, [{"frame": frame, "features": FEATURES, "seed": s, "cfg": tutorial}
+                                             for s in pykan_seeds], scheduler or None, pykan_processes)
+pykan_runs = kr.records_frame([RunRecord(**r) for r in pykan_records], variant="pykan", features="pykan 0.2.8")
 ours_runs, ours_models = tutorial_runs(FEATURES, tutorial_seeds, "ours", "ours")
 both = pd.concat([pykan_runs, ours_runs], ignore_index=True)
 kr.summary_table(both, "variant")
@@ -188,27 +195,8 @@ save_figure(fig, "04_slope_vs_signature")
 formula_table
 
 # %% [markdown]
-# ## Table 4's KANs, retrained
-# B, C and D were read off regression KANs [3,1], [3,1,1] and [3,2,1]. We retrain each shape on our splits
-# (our KAN, raw μ_r, μ_i, λ, mean squared error on σ, pykan `fit`'s defaults: full-batch LBFGS, grid
-# updates until step 50; see `kanrepro/regression_kans.py`) and score its output with the calibrated
-# readout. That separates the shape's ability from the symbolic formula printed for it. F is not retrained:
-# the paper does not say how its numerator and denominator KANs were fitted.
-
-# %%
-regression_rows = []
-for name, split_seed in kr.progress([(n, s) for n in regression_kans.SHAPES for s in regression_split_seeds],
-                                    "regression KANs"):
-    train, _, test = deepmind_split(frame, split_seed)
-    scores = regression_kans.score_regression_kan(name, train, test, split_seed,
-                                                  regression_kans.RegressionConfig(steps=regression_steps))
-    regression_rows.append({"formula": name, "kan": str(regression_kans.SHAPES[name][0]),
-                            "split_seed": split_seed, **scores})
-regression_runs = pd.DataFrame(regression_rows)
-retrained = regression_runs.groupby(["formula", "kan"])[["test_acc", "test_r2"]].mean()
-retrained["printed formula, ours"] = [formula_table.loc[(n, "calibrated"), "mean"] / 100 for n, _ in retrained.index]
-retrained["printed accuracy"] = [table4.PRINTED[n][0] for n, _ in retrained.index]
-retrained
+# Table 4's KANs [3,1], [3,1,1] and [3,2,1], retrained and turned into formulas by pykan's auto-symbolic
+# regression over seeds, are in notebook 09.
 
 # %%
 counts = kan_counts([17, 1, 14], grid, spline_order)
@@ -225,8 +213,6 @@ results = {
     "slope_formula_acc": dict(zip(fixed_a["split_seed"].astype(str), fixed_a["test_acc"])),
     **{key: value for (f, rule), group in formula_runs.groupby(["formula", "rule"])
        for key, value in kr.accuracy_summary(group["test_acc"], f"formula_{f}_{rule}").items()},
-    **{key: value for f, group in regression_runs.groupby("formula")
-       for key, value in kr.accuracy_summary(group["test_acc"], f"regression_kan_{f}").items()},
     "kan_feature_scores": mean_scores.to_dict(),
     "n_seeds": len(ours_runs),
     "data_sha256": data_sha256,

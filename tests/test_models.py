@@ -69,6 +69,16 @@ def test_from_pykan_forward_and_loss(width, g, seed):
 
 
 @pytest.mark.parametrize("width,g,seed", CASES)
+def test_to_pykan_round_trip(width, g, seed):
+    """pykan -> ours -> pykan gives pykan's function back, bit for bit (float32 throughout)."""
+    theirs = _perturbed(width, g, seed)
+    back = KAN.from_pykan(theirs).to_pykan()
+    x = torch.randn(300, width[0], generator=torch.Generator().manual_seed(seed)) * 1.5
+    with torch.no_grad():
+        assert torch.equal(back(x), theirs(x))
+
+
+@pytest.mark.parametrize("width,g,seed", CASES)
 def test_parity_after_pykan_grid_update(width, g, seed):
     theirs = _perturbed(width, g, seed)
     x = torch.randn(400, width[0], generator=torch.Generator().manual_seed(seed)) * 2

@@ -77,6 +77,9 @@ KNOT_KEYS = {
     "07_dataset_sensitivity": ["deepmind_mlp_acc_mean", "kan_17_1_14_ours_acc_mean", "mlp_3_3_acc_mean",
                                "slope_formula_acc", "dataset", "data_sha256", "wall_seconds"],
     "08_seen_unseen": ["seen_share_mean", "models", "lookup_stored_numbers", "dataset", "data_sha256", "wall_seconds"],
+    "09_formula_discovery": ["discovered_C_top_r2_acc_mean", "discovered_C_pykan_default_acc_runs",
+                             "regression_kan_C_acc_mean", "natural_slope_share", "best_slope_correlation", "formulas",
+                             "n_seeds", "data_sha256", "wall_seconds"],
 }
 
 

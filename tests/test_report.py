@@ -135,3 +135,41 @@ def test_the_page_names_the_datasets_behind_the_results(tmp_path):
     write_results("05_tiny_mlps", {"data_sha256": "a" * 64}, reports_dir=tmp_path)
     page = build_report(tmp_path).read_text()
     assert "Datasets behind these results: <b>other file aaaaaaaaaa…" in page and "03_deepmind_mlp, 05_tiny_mlps" in page
+
+
+def test_the_instability_claim_needs_both_notebooks_and_follows_its_rule():
+    rng = __import__("numpy").random.default_rng(0)
+    steady = list(0.80 + rng.normal(0, 0.005, 12))
+    shaky = list(0.70 + rng.normal(0, 0.06, 12))
+
+    def row(kan, mlp):
+        results = {"04_kan_knot": {"kan_17_1_14_ours_acc_runs": kan}, "05_tiny_mlps": {"mlp_3_3_acc_runs": mlp}}
+        return {r["id"]: r for r in claims.judge_all(results)}["C1n"]
+
+    assert row(shaky, steady)["verdict"] == claims.REPRODUCED
+    assert row(steady, shaky)["verdict"] == claims.NOT_REPRODUCED and "MLP's accuracy spreads more" in row(steady, shaky)["why"]
+    same = row(steady, list(0.80 + rng.normal(0, 0.005, 12)))
+    assert same["verdict"] == claims.NOT_REPRODUCED and "CI contains 1" in same["why"]
+    only_kan = {r["id"]: r for r in claims.judge_all({"04_kan_knot": {"kan_17_1_14_ours_acc_runs": shaky}})}["C1n"]
+    assert only_kan["verdict"] == claims.NOT_RUN and "05_tiny_mlps" in only_kan["why"]
+
+
+def test_the_automation_claim_follows_its_written_rule():
+    def verdict(shares):
+        results = {"natural_slope_share": shares, "n_seeds": 10,
+                   "best_slope_correlation": {"value": 0.95, "where": "D seed 3, top r2"}}
+        return {r["id"]: r for r in claims.judge_all({claims.DISCOVERY_NOTEBOOK: results})}["C1q"]["verdict"]
+
+    assert verdict({"C top r2": 0.0, "D top r2": 0.6}) == claims.REPRODUCED
+    assert verdict({"C top r2": 0.1, "D top r2": 0.0}) == claims.DEPENDS
+    assert verdict({"C top r2": 0.0, "D pykan default": 0.0}) == claims.NOT_REPRODUCED
+    accuracy = _row("C1o-D", claims.DISCOVERY_NOTEBOOK, _acc("discovered_D_top_r2", 0.84, 0.83, 0.85, 0.86, 0.80))
+    assert accuracy["verdict"] == claims.REPRODUCED
+
+
+def test_the_report_draws_the_stability_figure_only_from_runs_it_has(tmp_path):
+    assert "report_stability.png" not in build_report(tmp_path).read_text()
+    write_results("04_kan_knot", {"kan_17_1_14_ours_acc_runs": [0.7, 0.8, 0.75]}, reports_dir=tmp_path)
+    write_results("05_tiny_mlps", {"mlp_3_3_acc_runs": [0.8, 0.81]}, reports_dir=tmp_path)
+    page = build_report(tmp_path).read_text()
+    assert "<img src='figures/report_stability.png'" in page and (tmp_path / "figures" / "report_stability.png").exists()
