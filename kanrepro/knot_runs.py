@@ -16,7 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from kanrepro import ensemble, protocols
-from kanrepro.knots.dataset import FEATURES, load_dataset, resolve_dataset
+from kanrepro.knots.dataset import FEATURES, check_trainable, load_dataset, resolve_dataset
 from kanrepro.prep import ConstantColumnWarning
 from kanrepro.records import RunRecord
 from kanrepro.stats import summarise
@@ -27,7 +27,9 @@ SALIENT = ["longitudinal_translation", "meridinal_translation_imag", "meridinal_
 def load_knots(data_path: str) -> tuple[pd.DataFrame, str]:
     """The dataset ``data_path`` names ('' = the default, ``random`` or ``census``, or a file) and its SHA-256."""
     path, _ = resolve_dataset(data_path)
-    return load_dataset(path), hashlib.sha256(path.read_bytes()).hexdigest()
+    frame = load_dataset(path)
+    check_trainable(frame, str(path))
+    return frame, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def check_features(features: Sequence[str], parameter: str = "features") -> list[str]:

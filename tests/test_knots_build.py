@@ -89,3 +89,19 @@ def test_refresh_recomputes_only_stale_fallback_rows_as_a_build_would(tmp_path: 
     assert refreshed[0] == certified  # Dirichlet rows untouched
     assert refreshed[1]["row"] == fresh["row"] and not is_stale(refreshed[1])
     assert refresh_chunk(str(path)) == 0  # nothing left to do
+
+
+@pytest.mark.parametrize("args,message", [
+    (["build", "--max-crossings", "99"], "--max-crossings: 99 is not allowed (allowed: 4..15)"),
+    (["build", "--max-crossings", "2"], "--max-crossings: 2 is not allowed (allowed: 4..15)"),
+    (["build", "--sample", "-5"], "--sample: -5 is not allowed (allowed: >= 0)"),
+    (["random", "--draws", "0"], "--draws: 0 is not allowed (allowed: >= 1)"),
+    (["random", "--timeout", "-1"], "--timeout: -1.0 is not allowed (allowed: > 0)"),
+])
+def test_the_build_cli_refuses_bad_arguments_by_name(capsys, args, message):
+    """Issue 12: these gave raw tracebacks, and --max-crossings 2 an empty dataset with exit 0."""
+    from kanrepro.knots.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err

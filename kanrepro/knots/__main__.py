@@ -5,29 +5,51 @@ import argparse
 import json
 import sys
 
+from kanrepro.knots.census import CENSUS_COUNTS
 from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, DEFAULT_RANDOM_PATH
+
+# the census's crossing numbers that hold a hyperbolic knot (4_1 is the first; 3_1 is a torus knot)
+CROSSINGS = (4, max(CENSUS_COUNTS))
+
+
+def _number(kind: type, low: float | None = None, high: float | None = None, strict_low: bool = False):
+    """An argparse ``type`` that parses ``kind`` and refuses values outside [low, high] (or > low), naming them."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        too_low = low is not None and (value <= low if strict_low else value < low)
+        if too_low or (high is not None and value > high):
+            bounds = (f"> {low}" if strict_low else f">= {low}") if high is None else f"{low}..{high}"
+            raise argparse.ArgumentTypeError(f"{value} is not allowed (allowed: {bounds})")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kanrepro.knots")
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build (or resume) the dataset")
-    b.add_argument("--max-crossings", type=int, default=13)
-    b.add_argument("--sample", type=int, default=0, help="seeded sample of census knots (0 = all)")
+    b.add_argument("--max-crossings", type=_number(int, *CROSSINGS), default=13,
+                   help=f"largest crossing number, {CROSSINGS[0]}..{CROSSINGS[1]}")
+    b.add_argument("--sample", type=_number(int, 0), default=0, help="seeded sample of census knots (0 = all)")
     b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--workers", type=int, default=2, help="Dask LocalCluster worker processes")
+    b.add_argument("--workers", type=_number(int, 1), default=2, help="Dask LocalCluster worker processes")
     b.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
-    b.add_argument("--timeout", type=float, default=120.0, help="wall-clock seconds per knot")
+    b.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=120.0, help="wall-clock seconds per knot")
     b.add_argument("--geodesic", default="fast", choices=["fast", "exact", "words"])
     b.add_argument("--out", default=str(DEFAULT_CENSUS_PATH))
     b.add_argument("--no-progress", action="store_true")
     b.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     r = sub.add_parser("random", help="build (or resume) the random-diagram dataset (DeepMind's distribution)")
-    r.add_argument("--draws", type=int, default=243_700, help="rows of the full file (DeepMind's: ~243,700)")
+    r.add_argument("--draws", type=_number(int, 1), default=243_700, help="rows of the full file (DeepMind's: ~243,700)")
     r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--workers", type=int, default=2)
+    r.add_argument("--workers", type=_number(int, 1), default=2)
     r.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
-    r.add_argument("--timeout", type=float, default=20.0, help="wall-clock seconds per job (then the orbit search)")
+    r.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=20.0, help="wall-clock seconds per job (then the orbit search)")
     r.add_argument("--geodesic", default="words", choices=["fast", "exact", "words"],
                    help="short geodesic of computed knots (words: orbit search; fast: Dirichlet first)")
     r.add_argument("--stage", default="all", choices=["all", "draws", "features", "assemble"])
@@ -36,10 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--no-progress", action="store_true")
     r.add_argument("--resume-from", default=None, help="a shipped random file whose rows seed the chunks (new checkout)")
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")
-    v.add_argument("--sample", type=int, default=20)
+    v.add_argument("--sample", type=_number(int, 1), default=20)
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--data", default=str(DEFAULT_CENSUS_PATH))
-    v.add_argument("--tol", type=float, default=1e-8)
+    v.add_argument("--tol", type=_number(float, 0, strict_low=True), default=1e-8)
     args = parser.parse_args(argv)
     if args.cmd == "build":
         from kanrepro.knots.build import build

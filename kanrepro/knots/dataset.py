@@ -5,6 +5,7 @@ one row per knot (n_rows x 21 for our file, n_rows x 18 for DeepMind's).
 """
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,22 @@ DEFAULT_DATASET = "random"  # what the knot claims are judged on: DeepMind's dis
 DEFAULT_DATA_PATH = DATASETS[DEFAULT_DATASET]
 MAX_REPORTED = 10  # bad rows listed per problem
 
+# Plausible values per column, for knots of up to ~100 crossings (DeepMind's reach 18; their file's extremes,
+# ../shared/reference/deepmind-distribution.md, sit far inside). A value outside is a corrupt row, refused
+# before any training (one volume of 1e308 overflows the z-scoring and zeroes the whole column). Bounds:
+# volume <= 10 v_tet (twists - 1) < 1000 (Agol-Thurston); cusp volume and |lambda| scale with it; mu is a
+# cusp-translation of at most a few units; the geodesic's angle lies in [-pi, pi]; the Chern-Simons invariant
+# is taken mod 1/2; torsion degrees are at most 4g - 2 <= 2c; |signature| <= 2g <= c - 1.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "volume": (0.0, 1000.0), "cusp_volume": (0.0, 1000.0), "longitudinal_translation": (-1000.0, 1000.0),
+    "meridinal_translation_real": (-100.0, 100.0), "meridinal_translation_imag": (-100.0, 100.0),
+    "injectivity_radius": (0.0, 100.0), "short_geodesic_real_part": (0.0, 100.0),
+    "short_geodesic_imag_part": (-3.1416, 3.1416), "chern_simons": (-0.5, 0.5),
+    "hyperbolic_torsion_degree": (0, 1000), "hyperbolic_adjoint_torsion_degree": (0, 1000),
+}
+MAX_ABS_SIGNATURE = 100  # |sigma| <= c - 1: a knot of ~100 crossings; beyond it a corrupt row (10^6 classes)
+MIN_ROWS = 8  # DeepMind's split (75 / 12.5 / 12.5) needs a row in each part
+
 
 def _rows(mask: pd.Series) -> str:
     bad = list(mask[mask].index[:MAX_REPORTED])
@@ -43,7 +60,8 @@ def _rows(mask: pd.Series) -> str:
 
 
 def validate_frame(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
-    """Check header, types, finiteness, one-hot symmetry and even integer signatures.
+    """Check header, types, finiteness, plausible ranges (:data:`PLAUSIBLE`), one-hot symmetry, even integer
+    signatures within :data:`MAX_ABS_SIGNATURE`.
 
     Raises ``ValueError`` naming the bad column(s) and row(s) (0-based data row numbers).
     Returns the frame with columns in the fixed order and integer columns as int64.
@@ -77,6 +95,14 @@ def validate_frame(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
         odd = out[TARGET] % 2 != 0
         if odd.any():
             problems.append(f"column {TARGET!r}: odd signature(s) in row(s) {_rows(odd)}")
+        huge = out[TARGET].abs() > MAX_ABS_SIGNATURE
+        if huge.any():
+            problems.append(f"column {TARGET!r}: |signature| above {MAX_ABS_SIGNATURE} in row(s) {_rows(huge)}")
+        for col, (low, high) in PLAUSIBLE.items():
+            outside = (out[col] < low) | (out[col] > high)
+            if outside.any():
+                problems.append(f"column {col!r}: value(s) outside the plausible range [{low:g}, {high:g}] in "
+                                f"row(s) {_rows(outside)}")
         not01 = ~out[ONE_HOT].isin([0, 1]).all(axis=1) | (out[ONE_HOT].sum(axis=1) > 1)
         if not01.any():
             problems.append(f"columns {ONE_HOT}: not a 0/1 one-hot in row(s) {_rows(not01)}")
@@ -84,6 +110,14 @@ def validate_frame(frame: pd.DataFrame, source: str = "frame") -> pd.DataFrame:
         raise ValueError(f"{source}: " + "; ".join(problems))
     ids = [c for c in ID_COLUMNS + RANDOM_ID_COLUMNS if c in out.columns]
     return out[ids + FEATURES + [TARGET]]
+
+
+def check_trainable(frame: pd.DataFrame, source: str) -> None:
+    """Refuse data no split can train on: fewer than :data:`MIN_ROWS` rows or a single signature value."""
+    classes = frame[TARGET].nunique()
+    if len(frame) < MIN_ROWS or classes < 2:
+        raise ValueError(f"{source}: {len(frame)} row(s) with {classes} signature value(s); training needs at least "
+                         f"{MIN_ROWS} rows and 2 signature values")
 
 
 def expand_draws(compact: pd.DataFrame) -> pd.DataFrame:
@@ -149,7 +183,12 @@ def load_dataset(path: str | Path | None = None) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"no dataset at {path}")
     check_manifest(path)
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty") from None
+    except (EOFError, OSError, zlib.error, UnicodeDecodeError, pd.errors.ParserError) as err:
+        raise ValueError(f"{path}: not a readable CSV (truncated or corrupt: {err})") from None
     first = frame.columns[0]
     if first.startswith("Unnamed") or first == "":
         frame = frame.drop(columns=[first])  # DeepMind's unnamed index column
