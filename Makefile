@@ -27,7 +27,8 @@ NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
 # the slowest notebooks start first, so the parallel jobs finish together (04 ~400 s, 06 ~300 s, 05 ~200 s)
 SLOW_FIRST := $(foreach stem,04_kan_knot 08_seen_unseen 09_formula_discovery 06_pareto 05_tiny_mlps 07_dataset_sensitivity 03_deepmind_mlp,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
 RUN_ORDER := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(NOTEBOOKS))
-EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/notebooks/%.ipynb,$(RUN_ORDER))
+# make's targets: stamps the runner writes last, and only for a run with the notebook's default parameters
+EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/stamps/%.default,$(RUN_ORDER))
 PACKAGE_SOURCES := $(shell find kanrepro -name '*.py' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv.gz data/*.json)
 SMOKE_CONFIG ?= configs/smoke.yaml
@@ -43,9 +44,10 @@ reproduce: $(STAMP)
 
 notebooks-executed: $(EXECUTED)
 
-# The runner writes the executed notebook only on success (a failure leaves <stem>.failed.ipynb),
-# so a failed notebook never looks up to date.
-$(REPORTS)/notebooks/%.ipynb: $(NOTEBOOK_DIR)/%.ipynb $(PACKAGE_SOURCES) $(DATA_FILES) $(STAMP)
+# The runner writes the stamp last and only on success with default parameters (a failure leaves
+# <stem>.failed.ipynb; a run with other parameters, or results written by hand or in JupyterLab, remove it),
+# so neither a failed run nor a smoke or hand run ever looks like the up-to-date default result.
+$(REPORTS)/stamps/%.default: $(NOTEBOOK_DIR)/%.ipynb $(PACKAGE_SOURCES) $(DATA_FILES) $(STAMP)
 	$(PY) -m kanrepro.run $< --reports $(REPORTS)
 
 smoke: $(STAMP)

@@ -341,5 +341,6 @@ def judge_all(results_by_notebook: dict[str, dict[str, Any]]) -> list[dict[str, 
                 ours, verdict, why = "—", NOT_RUN, f"result file lacks what this claim needs ({error})"
         rows.append({"id": claim.claim_id, "claim": claim.text, "source": claim.source,
                      "source_value": claim.source_value, "ours": ours, "verdict": verdict, "why": why,
-                     "notebook": claim.notebooks[0], "unseen": unseen_figure(claim.claim_id, results_by_notebook)})
+                     "notebook": claim.notebooks[0], "notebooks": ",".join(claim.notebooks),
+                     "unseen": unseen_figure(claim.claim_id, results_by_notebook)})
     return rows

@@ -197,3 +197,20 @@ def check_notebook_parameters(namespace: dict[str, Any], stem: str) -> dict[str,
         raise ParameterError(f"parameters not defined in the notebook namespace: {', '.join(missing)}")
     validate(values, specs)
     return values
+
+
+def non_defaults(values: dict[str, Any], specs: dict[str, ParamSpec]) -> list[str]:
+    """Names in ``values`` that differ from the notebook's written default (literal defaults compared as values)."""
+    import ast
+
+    changed = []
+    for name, value in values.items():
+        try:
+            default = ast.literal_eval(specs[name].default)
+        except (KeyError, ValueError, SyntaxError):
+            changed.append(name)
+            continue
+        if value != default or type(value) is not type(default):
+            changed.append(name)
+    return changed
+

@@ -100,17 +100,36 @@ def _esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def claims_table(rows: list[dict[str, str]]) -> str:
-    """HTML table: claim, source, source's number, ours, verdict + why."""
+def provenance_marks(stems: list[str], results: dict[str, dict]) -> list[str]:
+    """Warnings for a claim row whose notebooks ran on another dataset than the default, with non-default
+    parameters, or by hand (the result file's ``provenance``, ``data_sha256``)."""
+    names = dataset_names(results)
+    marks = []
+    for stem in stems:
+        values = results.get(stem, {})
+        sha = values.get("data_sha256")
+        if isinstance(sha, str) and names.get(sha) != DEFAULT_DATASET and stem != SENSITIVITY_NOTEBOOK:
+            marks.append(f"{stem} ran on {names.get(sha)}, not the default {DEFAULT_DATASET}")
+        made = values.get("provenance")
+        if isinstance(made, dict) and not made.get("default_parameters", False):
+            marks.append(f"{stem}: non-default parameters or a hand run ({made.get('made_by')})")
+    return marks
+
+
+def claims_table(rows: list[dict[str, str]], results: dict[str, dict] | None = None) -> str:
+    """HTML table: claim, source, source's number, ours (marked when its run is not the default one), verdict
+    + why."""
     head = ("<tr><th>#</th><th>Claim</th><th>Source</th><th>Source's number</th><th>Ours (DeepMind's split)</th>"
             "<th>Verdict</th><th>Ours on unseen knots</th></tr>")
     body = []
     for row in rows:
         css = row["verdict"].replace(" ", "-")
         link = f'<a href="notebooks/{_esc(row["notebook"])}.html">{_esc(row["id"])}</a>'
+        marks = "".join(f"<br><span class='not-reproduced'>⚠ {_esc(m)}</span>"
+                        for m in provenance_marks(row["notebooks"].split(","), results or {}))
         body.append(
             f"<tr><td>{link}</td><td>{_esc(row['claim'])}</td><td>{_esc(row['source'])}</td>"
-            f"<td>{_esc(row['source_value'])}</td><td>{_esc(row['ours'])}</td>"
+            f"<td>{_esc(row['source_value'])}</td><td>{_esc(row['ours'])}{marks}</td>"
             f"<td><span class='verdict {css}'>{_esc(row['verdict'])}</span><br>{_esc(row['why'])}</td>"
             f"<td>{_esc(row.get('unseen', ''))}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
@@ -129,7 +148,7 @@ def build_report(reports: Path) -> Path:
              f"<p>Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} from {len(results)} result file(s). "
              "Source numbers are quoted from the papers, READMEs and notebooks named in each row; "
              "ours come from the notebooks linked in the first column.</p>", datasets_line(results),
-             "<h2>Claims</h2>", claims_table(judge_all(results)), _HOW,
+             "<h2>Claims</h2>", claims_table(judge_all(results), results), _HOW,
              ("<h2>Dataset sensitivity</h2><p>The headline knot claims, same code, protocols and seeds, on the "
               "default dataset (notebooks 03–05) and on a second one (notebook 07).</p>"), sensitivity_table(results)]
     if stability is not None:

@@ -50,10 +50,48 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
     return path
 
 
-def write_results(name: str, values: dict[str, Any], reports_dir: str | Path | None = None) -> Path:
-    """Write ``values`` to ``<reports_dir>/results/<name>.json`` atomically; returns the path."""
+DEFAULT_RUN_ENV = "KANREPRO_DEFAULT_RUN"  # set by kanrepro.run: '1' default parameters, '0' others
+
+
+def default_stamp(name: str, reports_dir: str | Path | None = None) -> Path:
+    """``<reports>/stamps/<name>.default``: make's target, present only after a runner run with defaults."""
     root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
-    text = json.dumps(_jsonable(values), indent=2, sort_keys=True)
+    return root / "stamps" / f"{name}.default"
+
+
+def provenance() -> dict[str, Any]:
+    """How a result was made: by the runner or by hand, with default parameters or not, the git commit (and
+    whether the tree was dirty), package versions."""
+    import subprocess
+    from importlib.metadata import PackageNotFoundError, version
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10,
+                                  cwd=Path(__file__).parent).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    versions = {}
+    for package in ("torch", "numpy", "pandas", "pykan", "snappy", "kanrepro"):
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            versions[package] = "not installed"
+    flag = os.environ.get(DEFAULT_RUN_ENV)
+    return {"made_by": "kanrepro.run" if flag is not None else "by hand (JupyterLab or python)",
+            "default_parameters": flag == "1", "git_commit": git("rev-parse", "HEAD") or "unknown",
+            "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")), "versions": versions}
+
+
+def write_results(name: str, values: dict[str, Any], reports_dir: str | Path | None = None) -> Path:
+    """Write ``values`` and their :func:`provenance` to ``<reports_dir>/results/<name>.json`` atomically;
+    returns the path. Outside a default runner run, the notebook's make stamp is removed (see kanrepro.run)."""
+    root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
+    made = provenance()
+    if os.environ.get(DEFAULT_RUN_ENV) is None:  # by hand: these results must not pass as the default ones
+        default_stamp(name, root).unlink(missing_ok=True)
+    text = json.dumps(_jsonable({**values, "provenance": made}), indent=2, sort_keys=True)
     return atomic_write_text(root / "results" / f"{name}.json", text + "\n")
 
 

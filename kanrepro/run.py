@@ -10,6 +10,10 @@ Parameters come from the config file's section named after the notebook stem, th
 The notebook runs with ``KANREPRO_REPORTS`` pointing at a staging folder; on success its results,
 figures, executed notebook and HTML page are moved into ``--reports``; on failure the executed notebook
 is kept as ``<reports>/notebooks/<stem>.failed.ipynb`` and nothing else is touched.
+
+Last of all, a run with the notebook's default parameters writes ``<reports>/stamps/<stem>.default``,
+make's target for ``make reproduce``; any other run (other parameters, by hand, in JupyterLab) removes it,
+so make reruns the notebook before its results count as the default ones.
 """
 from __future__ import annotations
 
@@ -23,11 +27,13 @@ from typing import Any
 
 from kanrepro.notebook_params import (
     ParameterError,
+    non_defaults,
     parse_cli_value,
     parse_yaml,
     specs_from_notebook,
     validate,
 )
+from kanrepro.results import DEFAULT_RUN_ENV, atomic_write_text, default_stamp
 
 
 def load_config(path: str | Path | None, stem: str, known_stems: list[str] | None = None) -> dict[str, Any]:
@@ -114,6 +120,10 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
     failed = reports / "notebooks" / f"{stem}.failed.ipynb"
     previous = os.environ.get("KANREPRO_REPORTS")
     os.environ["KANREPRO_REPORTS"] = str(staging.resolve())
+    default = not non_defaults(parameters, specs_from_notebook(notebook))
+    os.environ[DEFAULT_RUN_ENV] = "1" if default else "0"  # results.write_results records it
+    stamp = default_stamp(stem, reports)
+    stamp.unlink(missing_ok=True)  # from here on, the default results are not known to be current
     start = time.time()
     try:
         papermill.execute_notebook(str(notebook), str(staged_notebook), parameters=parameters,
@@ -126,6 +136,7 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
+        os.environ.pop(DEFAULT_RUN_ENV, None)
         if previous is None:
             os.environ.pop("KANREPRO_REPORTS", None)
         else:
@@ -135,6 +146,8 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
     _move_tree(staging, reports)
     shutil.rmtree(staging, ignore_errors=True)
     failed.unlink(missing_ok=True)
+    if default:  # make's target, written last: everything above has landed
+        atomic_write_text(stamp, f"{notebook}: default parameters, done {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
     print(f"[kanrepro.run] {stem}: done in {time.time() - start:.1f} s -> {reports / 'notebooks' / (stem + '.ipynb')}")
     return reports / "notebooks" / f"{stem}.ipynb"
 

@@ -173,3 +173,23 @@ def test_the_report_draws_the_stability_figure_only_from_runs_it_has(tmp_path):
     write_results("05_tiny_mlps", {"mlp_3_3_acc_runs": [0.8, 0.81]}, reports_dir=tmp_path)
     page = build_report(tmp_path).read_text()
     assert "<img src='figures/report_stability.png'" in page and (tmp_path / "figures" / "report_stability.png").exists()
+
+
+def test_a_row_from_other_data_or_parameters_is_marked(tmp_path, monkeypatch):
+    """Issue 12: notebook 03 run with the smoke config beside 05 on the shipped data showed no sign of it."""
+    import hashlib
+
+    from kanrepro.knots.dataset import DATASETS, DEFAULT_DATASET
+
+    shipped = hashlib.sha256(DATASETS[DEFAULT_DATASET].read_bytes()).hexdigest()
+    acc = {**_acc("deepmind_mlp", 0.28, 0.27, 0.29, 0.3, 0.26, n=1), "data_sha256": "b" * 64}
+    monkeypatch.setenv("KANREPRO_DEFAULT_RUN", "0")
+    write_results("03_deepmind_mlp", acc, reports_dir=tmp_path)
+    monkeypatch.setenv("KANREPRO_DEFAULT_RUN", "1")
+    write_results("05_tiny_mlps", {**_acc("mlp_3_3", 0.81, 0.80, 0.82, 0.83, 0.78), "data_sha256": shipped},
+                  reports_dir=tmp_path)
+    page = build_report(tmp_path).read_text()
+    c1a = page[page.index(">C1a<"):page.index(">C1b<")]
+    assert "03_deepmind_mlp ran on other file bbbbbbbbbb" in c1a and "non-default parameters" in c1a
+    c1l = page[page.index(">C1l<"):page.index(">C1m<")]
+    assert "⚠" not in c1l

@@ -53,14 +53,14 @@ def test_failure_keeps_previous_outputs(tmp_path):
     good = _notebook(tmp_path / "nb" / "07_demo.ipynb", WRITES_RESULT.format(stem="07_demo"))
     run.run_notebook(good, {"x": 1}, reports, html=True)
     result = reports / "results" / "07_demo.json"
-    assert json.loads(result.read_text()) == {"x": 1}
+    assert json.loads(result.read_text())["x"] == 1
     assert (reports / "notebooks" / "07_demo.html").exists()
     # Same notebook, now writing a new result and then failing: nothing already in reports/ changes.
     _notebook(good, WRITES_RESULT.format(stem="07_demo") + "raise RuntimeError('boom')")
     executed_before = (reports / "notebooks" / "07_demo.ipynb").read_bytes()
     with pytest.raises(Exception, match="boom"):
         run.run_notebook(good, {"x": 2}, reports)
-    assert json.loads(result.read_text()) == {"x": 1}
+    assert json.loads(result.read_text())["x"] == 1
     assert (reports / "notebooks" / "07_demo.ipynb").read_bytes() == executed_before
     assert (reports / "notebooks" / "07_demo.failed.ipynb").exists()
     assert not list((reports / ".staging").glob("*"))
@@ -114,3 +114,42 @@ def test_numbers_parse_as_meant():
     from kanrepro.notebook_params import parse_cli_value
 
     assert parse_cli_value("1e3") == 1000.0 and parse_cli_value("010") == 10 and parse_cli_value("[1, 2e-3]") == [1, 0.002]
+
+
+def test_only_a_default_runner_run_stamps_its_results(tmp_path, monkeypatch):
+    """Issue 12: a smoke, -p or hand run left make's target in place and make published its numbers."""
+    from kanrepro.results import default_stamp, write_results
+
+    reports = tmp_path / "reports"
+    notebook = _notebook(tmp_path / "nb" / "07_demo.ipynb", WRITES_RESULT.format(stem="07_demo"))
+    run.run_notebook(notebook, {}, reports, html=False)
+    made = json.loads((reports / "results" / "07_demo.json").read_text())["provenance"]
+    assert default_stamp("07_demo", reports).exists()
+    assert made["made_by"] == "kanrepro.run" and made["default_parameters"] and len(made["git_commit"]) == 40
+    assert set(made["versions"]) >= {"torch", "numpy", "pykan"}
+    run.run_notebook(notebook, {"x": 2}, reports, html=False)
+    assert not default_stamp("07_demo", reports).exists()
+    assert not json.loads((reports / "results" / "07_demo.json").read_text())["provenance"]["default_parameters"]
+    run.run_notebook(notebook, {"x": 1}, reports, html=False)  # the default value, given explicitly
+    assert default_stamp("07_demo", reports).exists()
+    monkeypatch.delenv("KANREPRO_DEFAULT_RUN", raising=False)
+    write_results("07_demo", {"x": 5}, reports_dir=reports)  # a JupyterLab or python run
+    assert not default_stamp("07_demo", reports).exists()
+    assert json.loads((reports / "results" / "07_demo.json").read_text())["provenance"]["made_by"].startswith("by hand")
+
+
+def test_make_reruns_a_notebook_whose_results_came_from_other_parameters(repo_root, python, tmp_path):
+    notebooks = tmp_path / "nbs"
+    _notebook(notebooks / "01_ok.ipynb", WRITES_RESULT.format(stem="01_ok"))
+    reports = tmp_path / "reports"
+    command = ["make", "--no-print-directory", "reproduce", f"NOTEBOOK_DIR={notebooks}", f"REPORTS={reports}"]
+    env = {**os.environ, "MAKEFLAGS": ""}
+    assert subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env).returncode == 0
+    smoke = subprocess.run([python, "-m", "kanrepro.run", str(notebooks / "01_ok.ipynb"), "-p", "x=7", "--reports",
+                            str(reports)], cwd=repo_root, capture_output=True, text=True)
+    assert smoke.returncode == 0 and json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 7
+    again = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
+    assert again.returncode == 0 and "01_ok: done" in again.stdout  # rerun with the defaults
+    assert json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 1
+    third = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
+    assert "01_ok: done" not in third.stdout  # now up to date
