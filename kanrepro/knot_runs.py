@@ -16,7 +16,12 @@ import pandas as pd
 from tqdm import tqdm
 
 from kanrepro import ensemble, protocols
-from kanrepro.knots.dataset import FEATURES, check_trainable, load_dataset, resolve_dataset
+from kanrepro.knots.dataset import (
+    FEATURES,
+    check_trainable,
+    load_dataset,
+    resolve_dataset,
+)
 from kanrepro.prep import ConstantColumnWarning
 from kanrepro.records import RunRecord
 from kanrepro.stats import summarise

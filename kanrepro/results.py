@@ -67,7 +67,7 @@ def provenance() -> dict[str, Any]:
 
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10,
+            return subprocess.run(["git", *args], capture_output=True, text=True, timeout=10, check=False,
                                   cwd=Path(__file__).parent).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""

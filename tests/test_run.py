@@ -144,12 +144,12 @@ def test_make_reruns_a_notebook_whose_results_came_from_other_parameters(repo_ro
     reports = tmp_path / "reports"
     command = ["make", "--no-print-directory", "reproduce", f"NOTEBOOK_DIR={notebooks}", f"REPORTS={reports}"]
     env = {**os.environ, "MAKEFLAGS": ""}
-    assert subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env).returncode == 0
+    assert subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False).returncode == 0
     smoke = subprocess.run([python, "-m", "kanrepro.run", str(notebooks / "01_ok.ipynb"), "-p", "x=7", "--reports",
-                            str(reports)], cwd=repo_root, capture_output=True, text=True)
+                            str(reports)], cwd=repo_root, capture_output=True, text=True, check=False)
     assert smoke.returncode == 0 and json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 7
-    again = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
+    again = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False)
     assert again.returncode == 0 and "01_ok: done" in again.stdout  # rerun with the defaults
     assert json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 1
-    third = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
+    third = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False)
     assert "01_ok: done" not in third.stdout  # now up to date
