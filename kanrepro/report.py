@@ -137,6 +137,9 @@ def claims_table(rows: list[dict[str, str]], results: dict[str, dict] | None = N
 
 def build_report(reports: Path) -> Path:
     """Write ``<reports>/index.html`` atomically; returns its path."""
+    from kanrepro.run import clean_stale_staging
+
+    clean_stale_staging(reports)  # a killed run shows up below as a failed one
     results = read_results(reports)
     stability = instability_figure(results, reports)
     notebooks = sorted((reports / "notebooks").glob("*.html"))

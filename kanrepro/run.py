@@ -108,11 +108,45 @@ def render_html(executed: Path, html_path: Path) -> None:
     os.replace(tmp, html_path)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_staging(reports: Path) -> list[str]:
+    """Staging folders of runs whose process is gone (killed, e.g. ``kill -9``): keep each one's partly
+    executed notebook as the visible failure marker ``<reports>/notebooks/<stem>.failed.ipynb`` and remove
+    the folder. Folders of live runs are left alone. Returns the stems cleaned."""
+    cleaned = []
+    for folder in sorted((reports / ".staging").glob("*-*")):
+        stem, _, pid = folder.name.rpartition("-")
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        staged = folder / "notebooks" / f"{stem}.ipynb"
+        failed = reports / "notebooks" / f"{stem}.failed.ipynb"
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        if staged.exists():
+            os.replace(staged, failed)
+        else:
+            failed.write_text("{}\n")  # killed before papermill wrote anything
+        shutil.rmtree(folder, ignore_errors=True)
+        cleaned.append(stem)
+    return cleaned
+
+
 def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html: bool = True) -> Path:
     """Execute ``notebook`` via papermill into ``reports``; returns the executed notebook's path."""
     import papermill
 
     stem = notebook.stem
+    for killed in clean_stale_staging(reports):
+        print(f"[kanrepro.run] a killed run of {killed} left its staging folder: kept as "
+              f"{reports / 'notebooks' / (killed + '.failed.ipynb')}", file=sys.stderr)
     staging = reports / ".staging" / f"{stem}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)

@@ -20,8 +20,8 @@
 # "Using auto-symbolic regression introduced in Section 2.5.1, we can convert a trained KAN into symbolic
 # formulas. We train KANs with shapes [3, 1], [3, 1, 1], [3, 2, 1], whose corresponding symbolic formulas
 # are displayed in Table 4 B-D." It shows one formula per shape and no seed. Here the procedure runs with
-# pykan's own tools on every seed (`kanrepro/discovery.py`): a regression KAN on raw μ_r, μ_i, λ (pykan
-# `fit`'s defaults, trained by our pykan-exact KAN), then pykan's `auto_symbolic` with its default library,
+# pykan's own tools on every seed (`kanrepro/discovery.py`): a regression KAN on raw μ_r, μ_i, λ of 4,096
+# training rows (pykan `fit`'s defaults, full batch, trained by our pykan-exact KAN), then pykan's `auto_symbolic` with its default library,
 # then pykan's `fit` on the formula's constants, then `symbolic_formula`. `auto_symbolic` picks each
 # edge's function by a rule that changed between pykan versions, so both run: the **top r²** (pykan 0.0.x,
 # current when the paper appeared) and **pykan 0.2.8's default** (simplicity-weighted, `weight_simple=0.8`).
@@ -40,6 +40,7 @@ rules: list[str] = ["top r2", "pykan default"]  # auto_symbolic's choice per edg
 steps: int = 50  # LBFGS steps of the regression KAN, full batch (allowed: ≥ 1)
 refit_steps: int = 20  # pykan LBFGS steps on the formula's constants (allowed: ≥ 0)
 symbolic_rows: int = 64  # training rows whose activations auto_symbolic fits, seeded (allowed: ≥ 8)
+train_rows: int = 4096  # training rows each KAN is fitted on, seeded; 0 for all (allowed: ≥ 0)
 
 # %%
 import time
@@ -63,7 +64,7 @@ _, dataset = resolve_dataset(data_path)
 frame, data_sha256 = kr.load_knots(data_path)
 seeds = kr.check_seeds(seeds, "seeds")
 config = discovery.DiscoveryConfig(steps=steps, refit_steps=refit_steps, symbolic_rows=symbolic_rows,
-                                   rules=tuple(rules))
+                                   train_rows=train_rows, rules=tuple(rules))
 print(f"{dataset}: {len(frame)} rows")
 
 # %% [markdown]

@@ -153,3 +153,24 @@ def test_make_reruns_a_notebook_whose_results_came_from_other_parameters(repo_ro
     assert json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 1
     third = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False)
     assert "01_ok: done" not in third.stdout  # now up to date
+
+
+def test_a_killed_run_leaves_a_failure_marker_and_no_staging(tmp_path):
+    """Issue 12: kill -9 left reports/.staging/ behind forever and no sign of the failure."""
+    import signal
+
+    reports = tmp_path / "reports"
+    child = subprocess.Popen(["sleep", "60"])
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    for stem, pid in (("03_killed", dead.pid), ("04_running", child.pid)):
+        (reports / ".staging" / f"{stem}-{pid}" / "notebooks").mkdir(parents=True)
+        (reports / ".staging" / f"{stem}-{pid}" / "notebooks" / f"{stem}.ipynb").write_text("{}")
+    try:
+        assert run.clean_stale_staging(reports) == ["03_killed"]
+        assert (reports / "notebooks" / "03_killed.failed.ipynb").exists()
+        assert not list((reports / ".staging").glob("03_killed-*"))
+        assert list((reports / ".staging").glob("04_running-*"))  # a live run is left alone
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
