@@ -122,3 +122,11 @@ class Adam:
         self._v.mul_(self.b2).addcmul_(gr, gr, value=1 - self.b2)
         denom = (self._v.sqrt() / bc2_sqrt).add_(self.eps)
         param.addcdiv_(self._m, denom, value=-self.lr / bc1)
+
+
+def check_finite_loss(value: float, step: int, what: str = "") -> None:
+    """Stop a run whose validation loss overflowed (inf/nan), naming the step: its numbers would mean nothing."""
+    if not np.isfinite(value):
+        raise FloatingPointError(f"training diverged{' (' + what + ')' if what else ''}: validation loss {value} at "
+                                 f"step {step}; inputs or learning rate overflow float precision")
+

@@ -14,7 +14,7 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from kanrepro.engine import Adam, BatchSampler, masked_xent, single_threaded
+from kanrepro.engine import Adam, BatchSampler, check_finite_loss, masked_xent, single_threaded
 from kanrepro.models import MLP
 from kanrepro.prep import Prepared
 from kanrepro.protocols import DeepMindConfig, ModelSpec, TrainResult, make_record
@@ -178,6 +178,7 @@ def _train_stack(stack, data, cfg, batch_seeds):
                 val, _ = masked_xent(np.swapaxes(stack.forward(Xv), 1, 2), yv, want_grad=False)
                 for s in rows:
                     curves[s].append([step, float(val[s])])
+                    check_finite_loss(float(val[s]), step, f"seed {s}")
                     if val[s] > best[s]:
                         active[s], stop_step[s] = False, step
                         if not cfg.restore_best:

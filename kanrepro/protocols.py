@@ -21,7 +21,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from kanrepro.engine import Adam, BatchSampler, masked_xent, single_threaded
+from kanrepro.engine import Adam, BatchSampler, check_finite_loss, masked_xent, single_threaded
 from kanrepro.kan_kernel import KANKernel
 from kanrepro.models import KAN, MLP
 from kanrepro.prep import Prepared, prepare_deepmind
@@ -132,6 +132,7 @@ def _train_deepmind(model, data, cfg, batch_seed, engine):
                 with torch.no_grad():
                     val = float(masked_cross_entropy(model(data.X_val), data.y_val))
             curve.append([step, val])
+            check_finite_loss(val, step)
             if val > best:
                 stop_step = step
                 break

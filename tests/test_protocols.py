@@ -130,3 +130,16 @@ def test_lean_lbfgs_follows_pykans_lbfgs(_in_tmp):
     auto = P.pykan_tutorial(data, cfg, variant="ours", engine="torch")
     assert abs(fast.train_loss - auto.train_loss) < 1e-7 and fast.steps_run == 3
     assert fast.train_loss < 1.2  # it did optimise (initial loss ~ log 7 = 1.95)
+
+
+@pytest.mark.parametrize("engine", ["auto", "torch"])
+def test_an_overflowing_run_stops_with_a_clear_error(engine):
+    """Issue 12: a non-finite loss trained on for 10,000 steps and was reported as accuracy 0.0."""
+    from kanrepro.ensemble import deepmind_ensemble
+
+    data = P.prepare(frame(), FEATS, SMALL, split_seed=2)
+    data.X_val[0, 0] = float("nan")  # an overflowed input: sigmoid units would saturate on inf
+    with pytest.raises(FloatingPointError, match="training diverged.*validation loss (nan|inf) at step 0"):
+        P.deepmind(data, MLP33, SMALL, init_seed=1, batch_seed=1, engine=engine)
+    with pytest.raises(FloatingPointError, match=r"training diverged \(seed 0\)"):
+        deepmind_ensemble(data, MLP33, SMALL, [1, 2], [1, 2])
