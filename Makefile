@@ -67,8 +67,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install $(PIP_EXTRA) -e '.[dev]'
 	touch $@
 
+# JupyterLab on the notebooks (as root too: containers and CI run as root); LAB_ARGS e.g. --port=8899 --no-browser
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(NOTEBOOK_DIR)
+	$(VENV)/bin/jupyter lab $(NOTEBOOK_DIR) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 # register .venv as a Jupyter kernel for a JupyterLab installed elsewhere
 kernel: $(STAMP)

@@ -69,14 +69,20 @@ def _seed_example(results: dict[str, Any]) -> Judgement:
                                   "expression, which is 2x - 1.5 there; with that (continuous) piece it is exact.")
 
 
-def _accuracy(prefix: str, claimed: float, what: str) -> Callable[[dict[str, Any]], Judgement]:
+@dataclass(frozen=True)
+class AccuracyJudge:
     """Judge a claimed accuracy against ``<prefix>_acc_mean/_acc_ci95/_acc_best`` and the per-run range.
 
     reproduced: the claim lies in our 95% CI or within 1 point of our mean; depends on seed or protocol:
     our runs fall on both sides of it (worst <= claim <= best); not reproduced: no run reaches it (or all exceed it).
     """
 
-    def judge(results: dict[str, Any]) -> Judgement:
+    prefix: str  # key prefix in the notebook's results
+    claimed: float  # the source's accuracy, a fraction
+    what: str  # how ours was measured, in a few words
+
+    def __call__(self, results: dict[str, Any]) -> Judgement:
+        prefix, claimed, what = self.prefix, self.claimed, self.what
         mean, (low, high) = float(results[f"{prefix}_acc_mean"]), map(float, results[f"{prefix}_acc_ci95"])
         best, worst = float(results[f"{prefix}_acc_best"]), float(results[f"{prefix}_acc_min"])
         n = int(results[f"{prefix}_n_runs"])
@@ -90,7 +96,8 @@ def _accuracy(prefix: str, claimed: float, what: str) -> Callable[[dict[str, Any
         side = "above" if mean > claimed else "below"
         return ours, NOT_REPRODUCED, f"{what}: every summary is {side} the claim (mean {gap:+.1f} points)."
 
-    return judge
+
+_accuracy = AccuracyJudge
 
 
 def _counts(keys: dict[str, str], claimed: float, what: str) -> Callable[[dict[str, Any]], Judgement]:

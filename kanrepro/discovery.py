@@ -58,7 +58,7 @@ class DiscoveryConfig:
     grid: int = 5  # grid intervals G (pykan's default; the paper gives none for Table 4)
     k: int = 3  # spline order
     steps: int = 50  # LBFGS steps before auto_symbolic (fit's default is 100; as notebook 04's retrained KANs)
-    refit_steps: int = 20  # pykan LBFGS steps after auto_symbolic, tuning the symbolic constants
+    refit_steps: int = 10  # pykan LBFGS steps after auto_symbolic, tuning the symbolic constants
     refit_batch: int = 1024  # rows per refit step (pykan's knot tutorial batch)
     symbolic_rows: int = 64  # seeded training rows whose activations auto_symbolic fits
     train_rows: int = 4096  # seeded training rows the KAN is fitted on, full batch (0: all; pykan's examples use 1,000)

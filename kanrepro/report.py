@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kanrepro.claims import SENSITIVITY_NOTEBOOK, judge_all, sensitivity_rows
 from kanrepro.knots.dataset import DATASETS, DEFAULT_DATASET
-from kanrepro.report_figures import instability_figure
+from kanrepro.report_figures import claims_figure, instability_figure
 from kanrepro.results import atomic_write_text, read_results
 
 _STYLE = """
@@ -142,6 +142,7 @@ def build_report(reports: Path) -> Path:
     clean_stale_staging(reports)  # a killed run shows up below as a failed one
     results = read_results(reports)
     stability = instability_figure(results, reports)
+    glance = claims_figure(results, reports)
     notebooks = sorted((reports / "notebooks").glob("*.html"))
     figures = sorted((reports / "figures").glob("*.png"))
     failed = sorted((reports / "notebooks").glob("*.failed.ipynb"))
@@ -151,6 +152,8 @@ def build_report(reports: Path) -> Path:
              f"<p>Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} from {len(results)} result file(s). "
              "Source numbers are quoted from the papers, READMEs and notebooks named in each row; "
              "ours come from the notebooks linked in the first column.</p>", datasets_line(results),
+             (f"<figure style='max-width:95%'><img src='figures/{glance.name}' alt='every accuracy claim against "
+              "our reruns'></figure>" if glance is not None else ""),
              "<h2>Claims</h2>", claims_table(judge_all(results), results), _HOW,
              ("<h2>Dataset sensitivity</h2><p>The headline knot claims, same code, protocols and seeds, on the "
               "default dataset (notebooks 03–05) and on a second one (notebook 07).</p>"), sensitivity_table(results)]

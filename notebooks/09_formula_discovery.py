@@ -38,7 +38,7 @@ shapes: list[str] = ["C", "D"]  # Table 4 rows whose KAN shape is rerun: B [3,1]
 seeds: list[int] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]  # DeepMind split seed and KAN init seed per run (allowed: non-empty, distinct, 0..4294967295)
 rules: list[str] = ["top r2", "pykan default"]  # auto_symbolic's choice per edge (allowed: non-empty, distinct, top r2 | pykan default)
 steps: int = 50  # LBFGS steps of the regression KAN, full batch (allowed: ≥ 1)
-refit_steps: int = 20  # pykan LBFGS steps on the formula's constants (allowed: ≥ 0)
+refit_steps: int = 10  # pykan LBFGS steps on the formula's constants (allowed: ≥ 0)
 symbolic_rows: int = 64  # training rows whose activations auto_symbolic fits, seeded (allowed: ≥ 8)
 train_rows: int = 4096  # training rows each KAN is fitted on, seeded; 0 for all (allowed: ≥ 0)
 

@@ -193,3 +193,12 @@ def test_a_row_from_other_data_or_parameters_is_marked(tmp_path, monkeypatch):
     assert "03_deepmind_mlp ran on other file bbbbbbbbbb" in c1a and "non-default parameters" in c1a
     c1l = page[page.index(">C1l<"):page.index(">C1m<")]
     assert "⚠" not in c1l
+
+
+def test_the_report_opens_with_the_claims_figure(tmp_path):
+    assert "report_claims.png" not in build_report(tmp_path).read_text()
+    write_results("05_tiny_mlps", {**_acc("mlp_3_3", 0.81, 0.80, 0.82, 0.83, 0.78), "mlp_3_3_acc_runs": [0.8, 0.82]},
+                  reports_dir=tmp_path)
+    page = build_report(tmp_path).read_text()
+    assert page.index("figures/report_claims.png") < page.index("<h2>Claims</h2>")
+    assert (tmp_path / "figures" / "report_claims.png").stat().st_size > 10_000
