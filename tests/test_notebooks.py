@@ -124,47 +124,23 @@ def test_knot_notebook_bad_inputs_fail_before_training(repo_root, python, tmp_pa
     assert not (tmp_path / "results").exists()
 
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1200,2400"]
-
-
-def test_the_report_reads_right_in_headless_chromium(repo_root, python, smoke_reports, tmp_path):
+def test_the_report_reads_right_in_headless_chromium(repo_root, python, smoke_reports):
     """The smoke runs' report as a reader sees it: the claims table, every figure loaded, every link resolving.
     Runs after the smoke runs above (same module, file order)."""
-    import shutil
-    import threading
     import urllib.request
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+    from kanrepro.browser import chromium_paths, headless_chromium, served
     from kanrepro.claims import CLAIMS
 
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
+    if chromium_paths() is None:
         pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
     ran = {p.stem for p in (smoke_reports / "results").glob("*.json")}
     assert ran >= {p.stem for p in NOTEBOOKS}, "a smoke run above failed"
     subprocess.run([python, "-m", "kanrepro.report", "--reports", str(smoke_reports)], cwd=repo_root, check=True,
                    capture_output=True)
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(smoke_reports)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={tmp_path / 'profile'}"]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
-    try:
+    with served(smoke_reports) as base, headless_chromium() as driver:
         driver.get(base + "index.html")
         assert driver.find_element(By.TAG_NAME, "h1").text.startswith("kanrepro")
         claims_rows = driver.find_elements(By.CSS_SELECTOR, "table:first-of-type tr")
@@ -173,12 +149,9 @@ def test_the_report_reads_right_in_headless_chromium(repo_root, python, smoke_re
         images = driver.execute_script("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
         figures = list((smoke_reports / "figures").glob("*.png"))
         assert len(images) >= len(figures) > 0 and all(ok for _, ok in images), [s for s, ok in images if not ok]
+        assert any(src.endswith("report_claims.png") for src, _ in images)
         links = driver.execute_script("return [...document.links].map(a => a.href)")
         pages = {link.rsplit("/", 1)[-1] for link in links if "/notebooks/" in link}
         assert pages >= {f"{p.stem}.html" for p in NOTEBOOKS}
         for link in sorted(set(links)):
             assert urllib.request.urlopen(link, timeout=10).status == 200, link
-        driver.save_screenshot(str(smoke_reports / "report.png"))
-    finally:
-        driver.quit()
-        server.shutdown()
