@@ -129,6 +129,7 @@ results = {
     "saliency_top3": top3,
     "salient_features": salient_features,
     "n_seeds": len(runs),
+    **kr.dataset_fields(data_path, frame),
     "data_sha256": data_sha256,
     "parameters": parameters,
     "wall_seconds": time.time() - started,

@@ -215,6 +215,7 @@ results = {
        for key, value in kr.accuracy_summary(group["test_acc"], f"formula_{f}_{rule}").items()},
     "kan_feature_scores": mean_scores.to_dict(),
     "n_seeds": len(ours_runs),
+    **kr.dataset_fields(data_path, frame),
     "data_sha256": data_sha256,
     "parameters": parameters,
     "wall_seconds": time.time() - started,

@@ -107,6 +107,7 @@ results = {
     "compactnet_table_acc_mean": dict(zip(table["hidden"] + " " + table["features"], table["mean %"] / 100)),
     "compactnet_table_params": dict(zip(table["hidden"] + " " + table["features"], table["params"].astype(int))),
     "n_seeds": len(headline),
+    **kr.dataset_fields(data_path, frame),
     "data_sha256": data_sha256,
     "parameters": parameters,
     "wall_seconds": time.time() - started,

@@ -116,6 +116,7 @@ results = {
     "parameter_audit": {name: {k: v for k, v in counts.items() if v is not None}
                         for name, counts in audit_models.items()},
     "n_seeds": len(split_seeds) * len(init_seeds),
+    **kr.dataset_fields(data_path, frame),
     "data_sha256": data_sha256,
     "parameters": parameters,
     "wall_seconds": time.time() - started,

@@ -105,6 +105,9 @@ def test_knot_notebook_smoke_run(repo_root, python, smoke_reports, stem):
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads((reports / "results" / f"{stem}.json").read_text())
     assert set(KNOT_KEYS[stem]) <= set(results)
+    if stem != "02_knot_data":  # every knot result names its data and how it was made (issue 12)
+        assert results["dataset"] and results["n_rows"] > 0 and len(results["data_sha256"]) == 64
+        assert results["provenance"]["made_by"] == "kanrepro.run" and not results["provenance"]["default_parameters"]
     for key, value in results.items():
         if key.endswith("_acc_mean"):  # a number, or a dict of numbers (one per setting)
             values = value.values() if isinstance(value, dict) else [value]
