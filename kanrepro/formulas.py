@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from kanrepro import table4
+from kanrepro.knots.dataset import TARGET
 from kanrepro.table4 import LAMBDA, MU_IMAG, MU_REAL, natural_slope
 
 __all__ = ["FORMULAS", "LAMBDA", "MU_IMAG", "MU_REAL", "RULES", "Calibration", "natural_slope", "predict_fixed",
            "rules_for", "score_formula"]
 
-TARGET = "signature"
 FORMULAS = table4.TABLE4_FORMULAS  # name -> frame -> (rows,)
 RULES = ("fixed", "calibrated")
 

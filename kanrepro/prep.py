@@ -18,7 +18,7 @@ import torch
 from sklearn.model_selection import train_test_split
 from torch import Tensor
 
-TARGET = "signature"
+from kanrepro.knots.dataset import TARGET
 
 
 def deepmind_split(frame: pd.DataFrame, seed: int = 2) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
