@@ -20,6 +20,26 @@ STABILITY_RUNS = [
 ]
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend (the report runs without a display)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, reports: Path, name: str) -> Path:
+    """``fig`` as ``<reports>/figures/<name>.png``, closed; returns the path."""
+    fig.tight_layout()
+    path = reports / "figures" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    _pyplot().close(fig)
+    return path
+
+
 VERDICT_COLOURS = {"reproduced": "#146c2e", "not reproduced": "#a01818", "depends on seed or protocol": "#c08a00"}
 
 
@@ -35,10 +55,7 @@ def _summary(results: dict[str, Any], prefix: str) -> tuple[float, float, float,
 
 def claims_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | None:
     """``<reports>/figures/report_claims.png``; None when no accuracy claim has results yet."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     from kanrepro.claims import (
         CLAIMS,
@@ -85,21 +102,13 @@ def claims_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | N
     ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.4, -0.08), ncol=4)
     ax.set(xlabel="test accuracy (%), mean and 95% CI over runs", title="Every accuracy claim against our reruns")
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
-    path = reports / "figures" / "report_claims.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, reports, "report_claims")
 
 
 def instability_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | None:
     """``<reports>/figures/report_stability.png``: one strip of per-seed accuracies per model family; None
     when no notebook has such runs yet."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     from kanrepro.claims import INSTABILITY_THRESHOLD
 
@@ -117,9 +126,4 @@ def instability_figure(results: dict[str, dict[str, Any]], reports: Path) -> Pat
     ax.set_xticklabels([label for label, _ in strips], fontsize=8)
     ax.set(ylabel="test accuracy (%)", title="Accuracy per seed, each model under its own protocol (line: mean)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    path = reports / "figures" / "report_stability.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, reports, "report_stability")
