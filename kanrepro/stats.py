@@ -54,7 +54,8 @@ def std_ratio_ci(a: Sequence[float], b: Sequence[float], level: float = 0.95, n_
         ratios = np.where(sy > 0, sx / np.where(sy > 0, sy, 1.0), np.inf)
     alpha = (1 - level) / 2
     ratio = float(x.std(ddof=1) / y.std(ddof=1)) if y.std() > 0 else float("inf")
-    return ratio, float(np.quantile(ratios, alpha)), float(np.quantile(ratios, 1 - alpha))
+    low, high = np.quantile(ratios, [alpha, 1 - alpha], method="inverted_cdf")  # no interpolation between infs
+    return ratio, float(low), float(high)
 
 
 def pareto_front(costs: Sequence[float], scores: Sequence[float]) -> list[int]:
