@@ -25,7 +25,7 @@ REPORTS ?= reports
 NOTEBOOK_DIR ?= notebooks
 NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
 # the slowest notebooks start first, so the parallel jobs finish together (04 ~400 s, 06 ~300 s, 05 ~200 s)
-SLOW_FIRST := $(foreach stem,04_kan_knot 08_seen_unseen 09_formula_discovery 06_pareto 05_tiny_mlps 07_dataset_sensitivity 03_deepmind_mlp,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
+SLOW_FIRST := $(foreach stem,04_kan_knot 08_seen_unseen 09_formula_discovery 10_knot_relations 06_pareto 05_tiny_mlps 07_dataset_sensitivity 03_deepmind_mlp,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
 RUN_ORDER := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(NOTEBOOKS))
 # make's targets: stamps the runner writes last, and only for a run with the notebook's default parameters
 EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/stamps/%.default,$(RUN_ORDER))

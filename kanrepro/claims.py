@@ -297,6 +297,34 @@ CLAIMS += [
 ]
 
 
+RELATIONS_NOTEBOOK = "10_knot_relations"
+
+
+def _relation_found(name: str) -> Callable[[dict[str, Any]], Judgement]:
+    """C1r. Rule (fixed before notebook 10 had run): the paper says its 200 unsupervised networks fall into
+    three clusters, so each cluster must hold some of ours: *reproduced* if at least one of our networks lands
+    in cluster ``name`` (:func:`kanrepro.relations.relation_of`), *not reproduced* if none does (the row
+    gives our network count beside the paper's 200)."""
+
+    def judge(results: dict[str, Any]) -> Judgement:
+        share, n = float(results["relation_share"][name]), int(results["n_networks"])
+        others = ", ".join(f"{k}: {round(v * n)}" for k, v in results["relation_share"].items() if k != name)
+        ours = f"{round(share * n)} of {n} networks ({others})"
+        if share > 0:
+            return ours, REPRODUCED, f"{round(share * n)} of our {n} networks find it (the paper ran 200)."
+        return ours, NOT_REPRODUCED, f"None of our {n} networks finds it (the paper ran 200)."
+
+    return judge
+
+
+CLAIMS += [
+    Claim(f"C1r-{i}", f"An unsupervised [18,1,1] KAN rediscovers a relation: {name}", KAN_PAPER + ", Fig. 4.4",
+          "one of three clusters of 200 networks (no numbers given)", RELATIONS_NOTEBOOK, _relation_found(name))
+    for i, name in enumerate(("signature ~ mu_r, lambda", "cusp volume = mu_r * lambda",
+                              "short geodesic ~ injectivity radius"), start=1)
+]
+
+
 SENSITIVITY_NOTEBOOK = "07_dataset_sensitivity"  # reruns these claims on a second dataset
 SENSITIVITY_CLAIMS = ["C1a", "C1d", "C1l", "C1k"]
 

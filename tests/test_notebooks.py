@@ -86,6 +86,8 @@ KNOT_KEYS = {
     "09_formula_discovery": ["discovered_C_top_r2_acc_mean", "discovered_C_pykan_default_acc_runs",
                              "regression_kan_C_acc_mean", "natural_slope_share", "best_slope_correlation", "formulas",
                              "n_seeds", "data_sha256", "wall_seconds"],
+    "10_knot_relations": ["relation_share", "n_networks", "separation_acc_mean", "networks", "dataset",
+                          "data_sha256", "wall_seconds"],
 }
 
 

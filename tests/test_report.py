@@ -202,3 +202,13 @@ def test_the_report_opens_with_the_claims_figure(tmp_path):
     page = build_report(tmp_path).read_text()
     assert page.index("figures/report_claims.png") < page.index("<h2>Claims</h2>")
     assert (tmp_path / "figures" / "report_claims.png").stat().st_size > 10_000
+
+
+def test_the_relation_claims_follow_their_written_rule():
+    shares = {"signature ~ mu_r, lambda": 0.0, "cusp volume = mu_r * lambda": 1 / 6,
+              "short geodesic ~ injectivity radius": 4 / 6, "other": 1 / 6}
+    rows = {r["id"]: r for r in claims.judge_all({claims.RELATIONS_NOTEBOOK: {"relation_share": shares,
+                                                                            "n_networks": 6}})}
+    assert rows["C1r-1"]["verdict"] == claims.NOT_REPRODUCED and "None of our 6" in rows["C1r-1"]["why"]
+    assert rows["C1r-2"]["verdict"] == claims.REPRODUCED and rows["C1r-2"]["ours"].startswith("1 of 6")
+    assert rows["C1r-3"]["verdict"] == claims.REPRODUCED
