@@ -7,10 +7,9 @@ procedure its Appendix A names, with pykan 0.2.8 itself and its defaults where t
 
 1. A KAN(width, grid=5, k=3, seed) regresses the signature on raw (mu_r, mu_i, lambda) of ``train_rows``
    seeded training rows with ``fit``'s defaults (full-batch LBFGS, mean squared error, grid updates until
-   step 50, no regulariser), trained by
-   our pykan-exact KAN (:mod:`kanrepro.regression_kans`, parity-tested against pykan's fit; pykan itself
-   takes ~1.4 s per full-batch step here) and handed to pykan (:meth:`kanrepro.models.KAN.to_pykan`).
-   The knot section never mentions pruning, so nothing is pruned.
+   step 50, no regulariser), trained by our pykan-exact KAN (:mod:`kanrepro.regression_kans`, parity-tested
+   against pykan's fit; pykan itself takes ~1.4 s per full-batch step on 24,000 rows here) and handed to
+   pykan (:meth:`kanrepro.models.KAN.to_pykan`). The knot section never mentions pruning: nothing is pruned.
 2. pykan's ``auto_symbolic()`` with its default library (32 functions) replaces every edge by its best
    suggestion under a selection rule (:data:`RULES`), fitted on the activations of ``symbolic_rows`` seeded
    training rows (pykan grid-searches 101 x 101 (a, b) per function and row, so each row costs; a 1-D
@@ -57,7 +56,7 @@ SLOPE_CORRELATION = 0.99  # |Pearson r| with the natural slope on the test rows 
 class DiscoveryConfig:
     grid: int = 5  # grid intervals G (pykan's default; the paper gives none for Table 4)
     k: int = 3  # spline order
-    steps: int = 50  # LBFGS steps before auto_symbolic (fit's default is 100; as notebook 04's retrained KANs)
+    steps: int = 50  # LBFGS steps before auto_symbolic (fit's default is 100; 50 as regression_kans)
     refit_steps: int = 10  # pykan LBFGS steps after auto_symbolic, tuning the symbolic constants
     refit_batch: int = 1024  # rows per refit step (pykan's knot tutorial batch)
     symbolic_rows: int = 64  # seeded training rows whose activations auto_symbolic fits
@@ -75,7 +74,7 @@ class Discovery:
     formula: str  # sympy text in μ_r, μ_i, λ (parse_formula reads it back)
     test_acc: float  # calibrated readout, non-finite rows wrong
     nonfinite_share: float  # share of test rows where the formula is not finite
-    slope_correlation: float  # Pearson r with the natural slope on the finite test rows (nan if undefined)
+    slope_correlation: float  # |Pearson r| with the natural slope on the finite test rows (nan if undefined)
     is_natural_slope: bool
     variables: str  # the inputs the formula uses, e.g. 'λ, μ_r'
     refit_diverged: bool  # the refit made the formula non-finite on training rows; formula is from before it
