@@ -26,7 +26,7 @@
 data_path: str = ""  # dataset file (ours or DeepMind's CSV); empty: the shipped dataset
 mlp_sizes: list[str] = ["2", "3", "5", "2-2", "3-3", "5-5", "10-10", "20-20", "50-50", "100-100-100"]  # MLP hidden widths, '-'-separated (allowed: non-empty)
 kan_sizes: list[str] = ["1:1", "1:3", "1:5", "2:3", "3:3"]  # KAN 'hidden:G' (hidden widths joined by -, spline order 3) (allowed: non-empty)
-split_seeds: list[int] = [0, 1, 2, 3, 4]  # split seeds (allowed: non-empty, distinct, 0..4294967295)
+split_seeds: list[int] = [0, 1, 2]  # split seeds; with 2 init seeds, 6 runs per size (allowed: non-empty, distinct, 0..4294967295)
 init_seeds: list[int] = [1, 2]  # init seeds, per split (allowed: non-empty, distinct, 0..4294967295)
 max_steps: int = 10000  # step cap (allowed: ≥ 100)
 
