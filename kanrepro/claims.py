@@ -257,33 +257,51 @@ def _automation_finds_slope(results: dict[str, Any]) -> Judgement:
 INSTABILITY_THRESHOLD = 0.75  # a run "fails" below this test accuracy
 
 
-def _kan_training_unstable(results: dict[str, dict[str, Any]]) -> Judgement:
-    """C1n. Rule (fixed before the ratio was computed): spread = std of per-seed test accuracy; the KAN
-    [17,1,14] under pykan's tutorial protocol (notebook 04, our pykan-exact KAN) against CompactNet's MLP
-    [3,3] under CompactNet's protocol (notebook 05), each with its own seeds. *reproduced* if the 95%
-    bootstrap CI of std(KAN) / std(MLP) lies above 1; *not reproduced* if it contains 1 (no difference
-    shown) or lies below 1 (the MLP spreads more)."""
-    from kanrepro.stats import spread, std_ratio_ci
+def _runs(results: dict[str, dict[str, Any]], source: tuple[str, ...]) -> list[float]:
+    """Per-run accuracies at ``source`` = (notebook, key, subkey, ...) in {notebook: results}."""
+    value: Any = results[source[0]]
+    for key in source[1:]:
+        value = value[key]
+    return [float(v) for v in value]
 
-    kan = results["04_kan_knot"]["kan_17_1_14_ours_acc_runs"]
-    mlp = results["05_tiny_mlps"]["mlp_3_3_acc_runs"]
-    s_kan, s_mlp = spread(kan, INSTABILITY_THRESHOLD), spread(mlp, INSTABILITY_THRESHOLD)
-    ratio, low, high = std_ratio_ci(kan, mlp)
-    ours = (f"std {100 * s_kan['std']:.1f} vs {100 * s_mlp['std']:.1f} points (ratio {ratio:.2f} [95% CI "
-            f"{low:.2f}–{high:.2f}]); range {100 * s_kan['range']:.1f} vs {100 * s_mlp['range']:.1f}; below "
-            f"{100 * INSTABILITY_THRESHOLD:.0f}%: {100 * s_kan['share_below']:.0f}% vs "
-            f"{100 * s_mlp['share_below']:.0f}% of {s_kan['n']} vs {s_mlp['n']} runs")
-    if low > 1:
-        return ours, REPRODUCED, "The KAN's accuracy spreads more over seeds than the MLP's, CI above 1."
-    if high < 1:
-        return ours, NOT_REPRODUCED, "The MLP's accuracy spreads more over seeds than the KAN's."
-    return ours, NOT_REPRODUCED, "The spreads are not distinguishable at these run counts (CI contains 1)."
+
+def _spreads(kan: tuple[str, ...], mlp: tuple[str, ...]) -> Callable[[dict[str, Any]], Judgement]:
+    """C1n. Rule (fixed before the ratios were computed): spread = std of per-seed test accuracy, KAN runs at
+    ``kan`` against MLP runs at ``mlp`` (each (notebook, key, ...)). *reproduced* if the 95% bootstrap CI of
+    std(KAN) / std(MLP) lies above 1; *not reproduced* if it contains 1 (no difference shown) or lies below 1
+    (the MLP spreads more)."""
+
+    def judge(results: dict[str, Any]) -> Judgement:
+        from kanrepro.stats import spread, std_ratio_ci
+
+        kan_runs, mlp_runs = _runs(results, kan), _runs(results, mlp)
+        s_kan, s_mlp = spread(kan_runs, INSTABILITY_THRESHOLD), spread(mlp_runs, INSTABILITY_THRESHOLD)
+        ratio, low, high = std_ratio_ci(kan_runs, mlp_runs)
+        ours = (f"std {100 * s_kan['std']:.1f} vs {100 * s_mlp['std']:.1f} points (ratio {ratio:.2f} [95% CI "
+                f"{low:.2f}–{high:.2f}]); range {100 * s_kan['range']:.1f} vs {100 * s_mlp['range']:.1f}; below "
+                f"{100 * INSTABILITY_THRESHOLD:.0f}%: {100 * s_kan['share_below']:.0f}% vs "
+                f"{100 * s_mlp['share_below']:.0f}% of {s_kan['n']} vs {s_mlp['n']} runs")
+        if low > 1:
+            return ours, REPRODUCED, "The KAN's accuracy spreads more over seeds than the MLP's, CI above 1."
+        if high < 1:
+            return ours, NOT_REPRODUCED, "The MLP's accuracy spreads more over seeds than the KAN's."
+        return ours, NOT_REPRODUCED, "The spreads are not distinguishable at these run counts (CI contains 1)."
+
+    return judge
+
+
+INSTABILITY_SOURCE = "the KAN-vs-MLP debate, as quoted in kanrepro issue 14 (no primary source located)"
 
 
 CLAIMS += [
-    Claim("C1n", "Training a KAN is unstable: its accuracy varies more over seeds than an MLP's of similar size",
-          "the KAN-vs-MLP debate, as quoted in kanrepro issue 14 (no primary source located)",
-          "\"training KAN is very unstable\"", ("04_kan_knot", "05_tiny_mlps"), _kan_training_unstable),
+    Claim("C1n", "Training a KAN is unstable: the [17,1,14] KAN (pykan's protocol) varies more over seeds than "
+          "CompactNet's [3,3] MLP (its protocol)", INSTABILITY_SOURCE, "\"training KAN is very unstable\"",
+          ("04_kan_knot", "05_tiny_mlps"),
+          _spreads(("04_kan_knot", "kan_17_1_14_ours_acc_runs"), ("05_tiny_mlps", "mlp_3_3_acc_runs"))),
+    *[Claim(f"C1n-{tag}", f"The same at matched size under one protocol (notebook 06): {kan} vs {mlp}",
+            INSTABILITY_SOURCE, "\"training KAN is very unstable\"", ("06_pareto",),
+            _spreads(("06_pareto", "size_acc_runs", kan), ("06_pareto", "size_acc_runs", mlp)))
+      for tag, kan, mlp in (("b", "KAN [17,1,·] G=3", "MLP [5-5]"), ("c", "KAN [17,2,·] G=3", "MLP [10-10]"))],
     *[Claim(f"C1{letter}-{shape}", f"The {width} KAN's auto-symbolic formula ({label}) scores {claimed:.1%}",
             KAN_PAPER + ", Table 4 (formulas 'auto-discovered by KANs')", f"{claimed:.1%} (formula {shape})",
             DISCOVERY_NOTEBOOK, _accuracy(f"discovered_{shape}_{rule}", claimed,

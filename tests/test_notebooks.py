@@ -79,7 +79,7 @@ KNOT_KEYS = {
                     "slope_formula_acc", "kan_3_1_14_acc_mean", "n_seeds", "data_sha256", "wall_seconds"],
     "05_tiny_mlps": ["mlp_3_3_acc_mean", "mlp_3_3_acc_best", "mlp_3_3_params", "n_seeds", "data_sha256",
                      "wall_seconds"],
-    "06_pareto": ["pareto_front", "size_acc_mean", "parameter_audit", "n_seeds", "data_sha256", "wall_seconds"],
+    "06_pareto": ["pareto_front", "size_acc_mean", "size_acc_runs", "parameter_audit", "n_seeds", "data_sha256", "wall_seconds"],
     "07_dataset_sensitivity": ["deepmind_mlp_acc_mean", "kan_17_1_14_ours_acc_mean", "mlp_3_3_acc_mean",
                                "slope_formula_acc", "dataset", "data_sha256", "wall_seconds"],
     "08_seen_unseen": ["seen_share_mean", "models", "lookup_stored_numbers", "dataset", "data_sha256", "wall_seconds"],

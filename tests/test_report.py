@@ -212,3 +212,12 @@ def test_the_relation_claims_follow_their_written_rule():
     assert rows["C1r-1"]["verdict"] == claims.NOT_REPRODUCED and "None of our 6" in rows["C1r-1"]["why"]
     assert rows["C1r-2"]["verdict"] == claims.REPRODUCED and rows["C1r-2"]["ours"].startswith("1 of 6")
     assert rows["C1r-3"]["verdict"] == claims.REPRODUCED
+
+
+def test_the_matched_size_instability_rows_read_notebook_06():
+    rng = __import__("numpy").random.default_rng(1)
+    runs = {"KAN [17,1,·] G=3": list(0.7 + rng.normal(0, 0.08, 6)), "MLP [5-5]": list(0.8 + rng.normal(0, 0.002, 6)),
+            "KAN [17,2,·] G=3": list(0.8 + rng.normal(0, 0.01, 6)), "MLP [10-10]": list(0.8 + rng.normal(0, 0.01, 6))}
+    rows = {r["id"]: r for r in claims.judge_all({"06_pareto": {"size_acc_runs": runs}})}
+    assert rows["C1n-b"]["verdict"] == claims.REPRODUCED and "of 6 vs 6 runs" in rows["C1n-b"]["ours"]
+    assert rows["C1n-c"]["verdict"] == claims.NOT_REPRODUCED
