@@ -368,8 +368,10 @@ def sensitivity_rows(results_by_notebook: dict[str, dict[str, Any]]) -> list[dic
 def unseen_figure(claim_id: str, results_by_notebook: dict[str, dict[str, Any]]) -> str:
     """The claim's model under the unseen-knot split (notebook 08), as text; '' when not run, and a note for
     accuracy claims notebook 08 does not rerun."""
-    if claim_id.startswith("C1") and claim_id not in UNSEEN_MODEL and claim_id not in ("C1b", "C1f", "C1m"):
-        return "not rerun on unseen knots" if SEEN_UNSEEN_NOTEBOOK in results_by_notebook else ""
+    if claim_id not in UNSEEN_MODEL:
+        claim = next(c for c in CLAIMS if c.claim_id == claim_id)
+        rerunnable = claim_id.startswith("C1") and isinstance(claim.judge, AccuracyJudge)
+        return "not rerun on unseen knots" if rerunnable and SEEN_UNSEEN_NOTEBOOK in results_by_notebook else ""
     try:
         value = results_by_notebook[SEEN_UNSEEN_NOTEBOOK]["models"][UNSEEN_MODEL[claim_id]]["unseen_knots_acc_all"]
     except (KeyError, TypeError):
