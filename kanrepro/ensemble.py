@@ -14,7 +14,13 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
-from kanrepro.engine import Adam, BatchSampler, check_finite_loss, masked_xent, single_threaded
+from kanrepro.engine import (
+    Adam,
+    BatchSampler,
+    check_finite_loss,
+    masked_xent,
+    single_threaded,
+)
 from kanrepro.models import MLP
 from kanrepro.prep import Prepared
 from kanrepro.protocols import DeepMindConfig, ModelSpec, TrainResult, make_record

@@ -21,7 +21,13 @@ import pandas as pd
 import torch
 from torch import nn
 
-from kanrepro.engine import Adam, BatchSampler, check_finite_loss, masked_xent, single_threaded
+from kanrepro.engine import (
+    Adam,
+    BatchSampler,
+    check_finite_loss,
+    masked_xent,
+    single_threaded,
+)
 from kanrepro.kan_kernel import KANKernel
 from kanrepro.models import KAN, MLP
 from kanrepro.prep import Prepared, prepare_deepmind

@@ -62,8 +62,8 @@ def claims_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | N
         SEEN_UNSEEN_NOTEBOOK,
         SENSITIVITY_NOTEBOOK,
         UNSEEN_MODEL,
-        AccuracyJudge,
     )
+    from kanrepro.verdicts import AccuracyJudge
 
     rows = []
     for claim in CLAIMS:
@@ -110,7 +110,7 @@ def instability_figure(results: dict[str, dict[str, Any]], reports: Path) -> Pat
     when no notebook has such runs yet."""
     plt = _pyplot()
 
-    from kanrepro.claims import INSTABILITY_THRESHOLD
+    from kanrepro.claims_interpretability import INSTABILITY_THRESHOLD
 
     strips = [(label, [float(v) for v in results[stem][key]]) for stem, key, label in STABILITY_RUNS
               if isinstance(results.get(stem, {}).get(key), list) and results[stem][key]]

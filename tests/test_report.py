@@ -1,5 +1,5 @@
 """The report turns result files into a claims table with verdicts, and never invents a number."""
-from kanrepro import claims
+from kanrepro import claims, claims_interpretability
 from kanrepro.report import build_report
 from kanrepro.results import write_results
 
@@ -158,12 +158,12 @@ def test_the_automation_claim_follows_its_written_rule():
     def verdict(shares):
         results = {"natural_slope_share": shares, "n_seeds": 10,
                    "best_slope_correlation": {"value": 0.95, "where": "D seed 3, top r2"}}
-        return {r["id"]: r for r in claims.judge_all({claims.DISCOVERY_NOTEBOOK: results})}["C1q"]["verdict"]
+        return {r["id"]: r for r in claims.judge_all({claims_interpretability.DISCOVERY_NOTEBOOK: results})}["C1q"]["verdict"]
 
     assert verdict({"C top r2": 0.0, "D top r2": 0.6}) == claims.REPRODUCED
     assert verdict({"C top r2": 0.1, "D top r2": 0.0}) == claims.DEPENDS
     assert verdict({"C top r2": 0.0, "D pykan default": 0.0}) == claims.NOT_REPRODUCED
-    accuracy = _row("C1o-D", claims.DISCOVERY_NOTEBOOK, _acc("discovered_D_top_r2", 0.84, 0.83, 0.85, 0.86, 0.80))
+    accuracy = _row("C1o-D", claims_interpretability.DISCOVERY_NOTEBOOK, _acc("discovered_D_top_r2", 0.84, 0.83, 0.85, 0.86, 0.80))
     assert accuracy["verdict"] == claims.REPRODUCED
 
 
@@ -207,7 +207,7 @@ def test_the_report_opens_with_the_claims_figure(tmp_path):
 def test_the_relation_claims_follow_their_written_rule():
     shares = {"signature ~ mu_r, lambda": 0.0, "cusp volume = mu_r * lambda": 1 / 6,
               "short geodesic ~ injectivity radius": 4 / 6, "other": 1 / 6}
-    rows = {r["id"]: r for r in claims.judge_all({claims.RELATIONS_NOTEBOOK: {"relation_share": shares,
+    rows = {r["id"]: r for r in claims.judge_all({claims_interpretability.RELATIONS_NOTEBOOK: {"relation_share": shares,
                                                                             "n_networks": 6}})}
     assert rows["C1r-1"]["verdict"] == claims.NOT_REPRODUCED and "None of our 6" in rows["C1r-1"]["why"]
     assert rows["C1r-2"]["verdict"] == claims.REPRODUCED and rows["C1r-2"]["ours"].startswith("1 of 6")
