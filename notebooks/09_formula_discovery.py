@@ -118,6 +118,9 @@ save_figure(fig, "09_formula_discovery")
 
 # %% [markdown]
 # ## The closest formula next to the natural slope
+# "Is the slope" is decided by correlation (|r| > 0.99 on the test rows, finite everywhere), so a formula
+# passes if it tracks the slope, whatever its form; read the formula below to see what form the automation
+# gave it.
 
 # %%
 closest = found.loc[found["slope_correlation"].fillna(0).idxmax()]
