@@ -37,11 +37,6 @@ def load_knots(data_path: str) -> tuple[pd.DataFrame, str]:
     return frame, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def dataset_fields(data_path: str, frame: pd.DataFrame) -> dict[str, object]:
-    """What a result file records of its data besides the SHA-256: {'dataset': name or file, 'n_rows'}."""
-    return {"dataset": resolve_dataset(data_path)[1], "n_rows": len(frame)}
-
-
 def check_features(features: Sequence[str], parameter: str = "features") -> list[str]:
     """Reject unknown or repeated feature names, naming the parameter and the allowed names."""
     unknown = [f for f in features if f not in FEATURES]

@@ -33,7 +33,6 @@ ablation_split_seeds: list[int] = [2, 3, 4]  # split seeds for the quirk ablatio
 salient_features: list[str] = ["longitudinal_translation", "meridinal_translation_imag", "meridinal_translation_real"]  # retrain on these (allowed: non-empty)
 
 # %%
-import time
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
@@ -44,16 +43,12 @@ from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro.attribution import normalised_saliency, saliency
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.params import mlp_counts
-from kanrepro.results import save_figure, write_results
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 
-parameters = check_notebook_parameters(globals(), "03_deepmind_mlp")
-started = time.time()
-frame, data_sha256 = kr.load_knots(data_path)
-split_seeds = kr.check_seeds(split_seeds, "split_seeds")
-init_seeds = kr.check_seeds(init_seeds, "init_seeds")
-ablation_split_seeds = kr.check_seeds(ablation_split_seeds, "ablation_split_seeds")
+session = start_session(globals(), "03_deepmind_mlp", ["split_seeds", "init_seeds", "ablation_split_seeds"])
+frame, data_sha256 = session.frame, session.data_sha256
 salient_features = kr.check_features(salient_features, "salient_features")
 faithful = P.DeepMindConfig(max_steps=max_steps)
 print(f"{len(frame)} knots, data sha256 {data_sha256[:12]}…; {len(split_seeds) * len(init_seeds)} faithful runs")
@@ -129,12 +124,8 @@ results = {
     "saliency_top3": top3,
     "salient_features": salient_features,
     "n_seeds": len(runs),
-    **kr.dataset_fields(data_path, frame),
-    "data_sha256": data_sha256,
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("03_deepmind_mlp", results)
+session.write(results)
 pd.Series({k: v for k, v in results.items() if k.endswith(("mean", "best", "13out", "14out", "n_seeds"))})
 
 # %% [markdown]

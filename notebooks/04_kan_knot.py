@@ -42,7 +42,6 @@ ablation_seeds: list[int] = [42, 43, 44, 45, 46, 47, 48, 49, 50, 51]  # tutorial
 formula_split_seeds: list[int] = [2, 0, 1, 3, 4, 5, 6, 7, 8, 9]  # DeepMind splits for scoring formulas (allowed: non-empty, distinct, 0..4294967295)
 
 # %%
-import time
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
@@ -55,20 +54,18 @@ from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro.attribution import kan_feature_scores
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.params import kan_counts
 from kanrepro.prep import deepmind_split, prepare_pykan_tutorial
 from kanrepro.pykan_protocol import pykan_seed_task
 from kanrepro.records import RunRecord
-from kanrepro.results import save_figure, write_results
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 from kanrepro.sweep import run_tasks
 
-parameters = check_notebook_parameters(globals(), "04_kan_knot")
-started = time.time()
-frame, data_sha256 = kr.load_knots(data_path)
-for name in ("pykan_seeds", "tutorial_seeds", "deepmind_split_seeds", "deepmind_init_seeds", "ablation_seeds",
-             "formula_split_seeds"):
-    globals()[name] = kr.check_seeds(globals()[name], name)
+session = start_session(globals(), "04_kan_knot", ["pykan_seeds", "tutorial_seeds", "deepmind_split_seeds",
+                                                   "deepmind_init_seeds", "ablation_seeds",
+                                                   "formula_split_seeds"])
+frame = session.frame
 tutorial = P.PykanTutorialConfig(grid=grid, k=spline_order, steps=lbfgs_steps, batch=batch, lamb=lamb)
 print(f"{len(frame)} knots; KAN [17, 1, n_classes], G={grid}, k={spline_order}")
 
@@ -215,10 +212,6 @@ results = {
        for key, value in kr.accuracy_summary(group["test_acc"], f"formula_{f}_{rule}").items()},
     "kan_feature_scores": mean_scores.to_dict(),
     "n_seeds": len(ours_runs),
-    **kr.dataset_fields(data_path, frame),
-    "data_sha256": data_sha256,
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("04_kan_knot", results)
+session.write(results)
 pd.Series({k: v for k, v in results.items() if k.endswith("acc_mean")})

@@ -34,7 +34,6 @@ headline_init_seeds: list[int] = [0, 1]  # init seeds for [3, 3] (allowed: non-e
 max_steps: int = 50000  # CompactNet's step cap (allowed: ≥ 100)
 
 # %%
-import time
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
@@ -44,16 +43,13 @@ import seaborn as sns
 from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.params import mlp_counts
-from kanrepro.results import save_figure, write_results
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 
-parameters = check_notebook_parameters(globals(), "05_tiny_mlps")
-started = time.time()
-frame, data_sha256 = kr.load_knots(data_path)
-table_init_seeds = kr.check_seeds(table_init_seeds, "table_init_seeds")
-headline_split_seeds = kr.check_seeds(headline_split_seeds, "headline_split_seeds")
-headline_init_seeds = kr.check_seeds(headline_init_seeds, "headline_init_seeds")
+session = start_session(globals(), "05_tiny_mlps", ["table_init_seeds", "headline_split_seeds",
+                                                    "headline_init_seeds"])
+frame = session.frame
 hidden_sizes = {size: kr.parse_widths(size, "sizes") for size in sizes}
 compactnet = replace(P.COMPACTNET, max_steps=max_steps)
 print(f"{len(frame)} knots; CompactNet protocol: output fix, cap {max_steps} steps")
@@ -107,10 +103,6 @@ results = {
     "compactnet_table_acc_mean": dict(zip(table["hidden"] + " " + table["features"], table["mean %"] / 100)),
     "compactnet_table_params": dict(zip(table["hidden"] + " " + table["features"], table["params"].astype(int))),
     "n_seeds": len(headline),
-    **kr.dataset_fields(data_path, frame),
-    "data_sha256": data_sha256,
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("05_tiny_mlps", results)
+session.write(results)
 pd.Series({k: v for k, v in results.items() if k.startswith("mlp_3_3")})

@@ -31,7 +31,6 @@ init_seeds: list[int] = [1, 2]  # init seeds, per split (allowed: non-empty, dis
 max_steps: int = 10000  # step cap (allowed: ≥ 100)
 
 # %%
-import time
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
@@ -40,16 +39,13 @@ import pandas as pd
 from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.params import CONVENTIONS, kan_counts, mlp_counts
-from kanrepro.results import save_figure, write_results
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 from kanrepro.stats import pareto_front
 
-parameters = check_notebook_parameters(globals(), "06_pareto")
-started = time.time()
-frame, data_sha256 = kr.load_knots(data_path)
-split_seeds = kr.check_seeds(split_seeds, "split_seeds")
-init_seeds = kr.check_seeds(init_seeds, "init_seeds")
+session = start_session(globals(), "06_pareto", ["split_seeds", "init_seeds"])
+frame = session.frame
 
 mlps = {size: kr.parse_widths(size, "mlp_sizes") for size in mlp_sizes}
 kans = {}
@@ -117,9 +113,5 @@ results = {
     "parameter_audit": {name: {k: v for k, v in counts.items() if v is not None}
                         for name, counts in audit_models.items()},
     "n_seeds": len(split_seeds) * len(init_seeds),
-    **kr.dataset_fields(data_path, frame),
-    "data_sha256": data_sha256,
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("06_pareto", results)
+session.write(results)

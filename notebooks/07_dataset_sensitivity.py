@@ -38,7 +38,6 @@ headline_init_seeds: list[int] = [0, 1]  # [3, 3]: init seeds, as notebook 05 (a
 compactnet_max_steps: int = 50000  # CompactNet's step cap (allowed: ≥ 100)
 
 # %%
-import time
 from dataclasses import replace
 
 import pandas as pd
@@ -47,18 +46,13 @@ from kanrepro import formulas
 from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro import seen_unseen as su
-from kanrepro.knots.dataset import FEATURES, resolve_dataset
-from kanrepro.notebook_params import check_notebook_parameters
+from kanrepro.knots.dataset import FEATURES
 from kanrepro.prep import deepmind_split
-from kanrepro.results import write_results
+from kanrepro.session import start as start_session
 
-parameters = check_notebook_parameters(globals(), "07_dataset_sensitivity")
-started = time.time()
-_, dataset = resolve_dataset(data_path)
-frame, data_sha256 = kr.load_knots(data_path)
-for name in ("split_seeds", "init_seeds", "tutorial_seeds", "headline_split_seeds", "headline_init_seeds"):
-    globals()[name] = kr.check_seeds(globals()[name], name)
-print(f"{dataset}: {len(frame)} rows, sha256 {data_sha256[:12]}…")
+session = start_session(globals(), "07_dataset_sensitivity", ["split_seeds", "init_seeds", "tutorial_seeds",
+                                                              "headline_split_seeds", "headline_init_seeds"])
+frame, dataset = session.frame, session.dataset
 
 # %% [markdown]
 # ## The headline models on DeepMind's split and on the unseen-knot split
@@ -97,9 +91,6 @@ def on_deepmind_split(claim: str) -> pd.Series:
 
 # %%
 results = {
-    "dataset": dataset,
-    "data_sha256": data_sha256,
-    "n_rows": len(frame),
     **kr.accuracy_summary(on_deepmind_split("C1a"), "deepmind_mlp"),
     **kr.accuracy_summary(on_deepmind_split("C1d"), "kan_17_1_14_ours"),
     **kr.accuracy_summary(on_deepmind_split("C1l"), "mlp_3_3"),
@@ -108,7 +99,5 @@ results = {
     "untrained_acc_mean": {f"{m} / {sp}": float(v) for (m, sp), v in
                            runs[runs["init_seed"].isna()].groupby(["model", "split"])["acc_all"].mean().items()},
     "models": su.model_summaries(runs),
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("07_dataset_sensitivity", results)
+session.write(results)

@@ -46,7 +46,6 @@ batch: int = 1024  # tutorial batch size (at most the test split) (allowed: ≥ 
 lookup_k: list[int] = [1, 5]  # neighbours of the lookup baseline (allowed: non-empty, ≥ 1)
 
 # %%
-import time
 from dataclasses import replace
 
 import matplotlib.pyplot as plt
@@ -55,17 +54,13 @@ import pandas as pd
 from kanrepro import knot_runs as kr
 from kanrepro import protocols as P
 from kanrepro import seen_unseen as su
-from kanrepro.knots.dataset import FEATURES, resolve_dataset
-from kanrepro.notebook_params import check_notebook_parameters
-from kanrepro.results import save_figure, write_results
+from kanrepro.knots.dataset import FEATURES
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 
-parameters = check_notebook_parameters(globals(), "08_seen_unseen")
-started = time.time()
-_, dataset = resolve_dataset(data_path)
-frame, data_sha256 = kr.load_knots(data_path)
-for name in ("split_seeds", "mlp_init_seeds", "tiny_init_seeds", "kan_seeds", "pykan_seeds"):
-    globals()[name] = kr.check_seeds(globals()[name], name)
-print(f"{dataset}: {len(frame)} rows")
+session = start_session(globals(), "08_seen_unseen", ["split_seeds", "mlp_init_seeds", "tiny_init_seeds",
+                                                      "kan_seeds", "pykan_seeds"])
+frame, dataset = session.frame, session.dataset
 
 # %% [markdown]
 # ## 1 · How much of DeepMind's test split is already in its training split
@@ -113,15 +108,10 @@ save_figure(fig, "08_seen_unseen")
 
 # %%
 results = {
-    "dataset": dataset,
-    "data_sha256": data_sha256,
-    "n_rows": len(frame),
     "seen_share_mean": float(shares["seen_share_mirrors_together"].mean()),
     "seen_share_by_seed": dict(zip(shares["split_seed"].astype(str), shares["seen_share_mirrors_together"])),
     "seen_share_mirrors_apart_mean": float(shares["seen_share_mirrors_apart"].mean()),
     "models": su.model_summaries(runs),
     "lookup_stored_numbers": int(runs["stored_numbers"].dropna().iloc[0]),
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("08_seen_unseen", results)
+session.write(results)

@@ -43,7 +43,6 @@ symbolic_rows: int = 64  # training rows whose activations auto_symbolic fits, s
 train_rows: int = 4096  # training rows each KAN is fitted on, seeded; 0 for all (allowed: ≥ 0)
 
 # %%
-import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -52,20 +51,15 @@ from IPython.display import display
 
 from kanrepro import discovery
 from kanrepro import knot_runs as kr
-from kanrepro.knots.dataset import resolve_dataset
-from kanrepro.notebook_params import check_notebook_parameters
 from kanrepro.prep import deepmind_split
-from kanrepro.results import save_figure, write_results
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 from kanrepro.table4 import PRINTED, natural_slope
 
-parameters = check_notebook_parameters(globals(), "09_formula_discovery")
-started = time.time()
-_, dataset = resolve_dataset(data_path)
-frame, data_sha256 = kr.load_knots(data_path)
-seeds = kr.check_seeds(seeds, "seeds")
+session = start_session(globals(), "09_formula_discovery", ["seeds"])
+frame = session.frame
 config = discovery.DiscoveryConfig(steps=steps, refit_steps=refit_steps, symbolic_rows=symbolic_rows,
                                    train_rows=train_rows, rules=tuple(rules))
-print(f"{dataset}: {len(frame)} rows")
 
 # %% [markdown]
 # ## One run per shape and seed: the KAN, then its formula under each rule
@@ -135,9 +129,6 @@ print(closest["formula"])
 
 # %%
 results = {
-    "dataset": dataset,
-    "data_sha256": data_sha256,
-    "n_rows": len(frame),
     **{key: value for (shape, rule), group in found.groupby(["shape", "rule"])
        for key, value in kr.accuracy_summary(group["test_acc"], f"discovered_{shape}_{rule.replace(' ', '_')}").items()},
     **{key: value for shape, group in kans.groupby("shape")
@@ -147,7 +138,5 @@ results = {
                                "where": f"{closest['shape']} seed {closest['seed']}, {closest['rule']}"},
     "formulas": found.to_dict(orient="records"),
     "n_seeds": len(seeds),
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("09_formula_discovery", results)
+session.write(results)

@@ -37,22 +37,18 @@ processes: int = 2  # local processes for the networks; 0 runs them in this kern
 scheduler: str = ""  # Dask scheduler address, e.g. tcp://host:8786; empty: local processes
 
 # %%
-import time
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from kanrepro import knot_runs as kr
 from kanrepro import relations
-from kanrepro.notebook_params import check_notebook_parameters
-from kanrepro.results import save_figure, write_results
+from kanrepro.results import save_figure
+from kanrepro.session import start as start_session
 from kanrepro.sweep import run_tasks
 
-parameters = check_notebook_parameters(globals(), "10_knot_relations")
-started = time.time()
-frame, data_sha256 = kr.load_knots(data_path)
-seeds = kr.check_seeds(seeds, "seeds")
+session = start_session(globals(), "10_knot_relations", ["seeds"])
+frame = session.frame
 print(f"{len(frame)} rows; {len(seeds) * len(lambdas)} networks on {scheduler or f'{processes} local processes'}")
 
 # %% [markdown]
@@ -77,13 +73,9 @@ save_figure(fig, "10_relations")
 
 # %%
 results = {
-    **kr.dataset_fields(data_path, frame),
-    "data_sha256": data_sha256,
     "relation_share": found,
     "n_networks": len(runs),
     "separation_acc_mean": float(runs["test_acc"].mean()),
     "networks": runs.to_dict(orient="records"),
-    "parameters": parameters,
-    "wall_seconds": time.time() - started,
 }
-write_results("10_knot_relations", results)
+session.write(results)
