@@ -100,10 +100,10 @@ def _esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def provenance_marks(stems: list[str], results: dict[str, dict]) -> list[str]:
+def provenance_marks(stems: list[str], results: dict[str, dict], names: dict[str, str]) -> list[str]:
     """Warnings for a claim row whose notebooks ran on another dataset than the default, with non-default
-    parameters, or by hand (the result file's ``provenance``, ``data_sha256``)."""
-    names = dataset_names(results)
+    parameters, or by hand (the result file's ``provenance``, ``data_sha256``; ``names`` from
+    :func:`dataset_names`)."""
     marks = []
     for stem in stems:
         values = results.get(stem, {})
@@ -122,11 +122,13 @@ def claims_table(rows: list[dict[str, str]], results: dict[str, dict] | None = N
     head = ("<tr><th>#</th><th>Claim</th><th>Source</th><th>Source's number</th><th>Ours (DeepMind's split)</th>"
             "<th>Verdict</th><th>Ours on unseen knots</th></tr>")
     body = []
+    results = results or {}
+    names = dataset_names(results)  # hashes the shipped data files: once per table, not per row
     for row in rows:
         css = row["verdict"].replace(" ", "-")
         link = f'<a href="notebooks/{_esc(row["notebook"])}.html">{_esc(row["id"])}</a>'
         marks = "".join(f"<br><span class='not-reproduced'>⚠ {_esc(m)}</span>"
-                        for m in provenance_marks(row["notebooks"].split(","), results or {}))
+                        for m in provenance_marks(row["notebooks"].split(","), results, names))
         body.append(
             f"<tr><td>{link}</td><td>{_esc(row['claim'])}</td><td>{_esc(row['source'])}</td>"
             f"<td>{_esc(row['source_value'])}</td><td>{_esc(row['ours'])}{marks}</td>"
