@@ -15,6 +15,7 @@ from kanrepro.verdicts import (
     AccuracyJudge,
     Claim,
     Judgement,
+    nested,
 )
 
 DISCOVERY_NOTEBOOK = "09_formula_discovery"
@@ -46,10 +47,7 @@ INSTABILITY_THRESHOLD = 0.75  # a run "fails" below this test accuracy
 
 def _runs(results: dict[str, dict[str, Any]], source: tuple[str, ...]) -> list[float]:
     """Per-run accuracies at ``source`` = (notebook, key, subkey, ...) in {notebook: results}."""
-    value: Any = results[source[0]]
-    for key in source[1:]:
-        value = value[key]
-    return [float(v) for v in value]
+    return [float(v) for v in nested(results, source)]
 
 
 def _spreads(kan: tuple[str, ...], mlp: tuple[str, ...]) -> Callable[[dict[str, Any]], Judgement]:

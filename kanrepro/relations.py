@@ -95,8 +95,8 @@ def train_relation(frame: pd.DataFrame, seed: int, lamb: float = 1e-3, steps: in
         model.fit(dataset, lamb=lamb, batch=batch, steps=steps)
         with torch.no_grad():
             accuracy = float(((model(dataset["test_input"]) > 0.5).float() == dataset["test_label"]).float().mean())
-            model(dataset["train_input"][np.random.RandomState(seed).choice(len(dataset["train_input"]),
-                                                                            min(batch, len(dataset["train_input"])),
+            # the scores read the last forward's activations: a seeded training batch (batch <= test <= train rows)
+            model(dataset["train_input"][np.random.RandomState(seed).choice(len(dataset["train_input"]), batch,
                                                                             replace=False)])
         scores = model.feature_score.detach().numpy()
     if not np.isfinite(scores).all() or scores.max() <= 0:

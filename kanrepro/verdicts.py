@@ -7,7 +7,7 @@ one sentence why). The claims themselves are in :mod:`kanrepro.claims` and
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,12 +103,17 @@ def counts(keys: dict[str, str], claimed: float, what: str) -> Callable[[dict[st
     return judge
 
 
-def lookup(results: dict[str, Any], key: str) -> float:
-    """``a.b`` looks up nested dicts."""
+def nested(results: dict[str, Any], keys: Sequence[str]) -> Any:
+    """``results[keys[0]][keys[1]]...``: a value inside nested result dicts."""
     value: Any = results
-    for part in key.split("."):
-        value = value[part]
-    return float(value)
+    for key in keys:
+        value = value[key]
+    return value
+
+
+def lookup(results: dict[str, Any], key: str) -> float:
+    """``a.b`` looks up nested dicts, as a number."""
+    return float(nested(results, key.split(".")))
 
 
 
