@@ -70,17 +70,17 @@ tutorial = P.PykanTutorialConfig(grid=grid, k=spline_order, steps=lbfgs_steps, b
 print(f"{len(frame)} knots; KAN [17, 1, n_classes], G={grid}, k={spline_order}")
 
 
-def tutorial_runs(features, seeds, variant, label):
-    """KAN [len(features), 1, n_classes] under pykan's tutorial protocol, one run per seed (split + init)."""
+def tutorial_runs(features, seeds, label):
+    """Our KAN [len(features), 1, n_classes] under pykan's tutorial protocol, one run per seed (split + init)."""
     rows, models = [], []
     for seed in kr.progress(seeds, label):
         with kr.constant_column_notes():
             data = prepare_pykan_tutorial(frame, list(features), seed)
-        record, model = P.pykan_tutorial(data, replace(tutorial), seed=seed, variant=variant, split_seed=seed,
+        record, model = P.pykan_tutorial(data, replace(tutorial), seed=seed, variant="ours", split_seed=seed,
                                          return_model=True)
         rows.append(record)
         models.append((model, data))
-    return kr.records_frame(rows, variant=variant, features=label), models
+    return kr.records_frame(rows, variant="ours", features=label), models
 
 
 # %% [markdown]
@@ -94,7 +94,7 @@ print(f"pykan 0.2.8: {len(pykan_seeds)} seeds on {scheduler or f'{pykan_processe
 pykan_records = run_tasks(pykan_seed_task, [{"frame": frame, "features": FEATURES, "seed": s, "cfg": tutorial}
                                              for s in pykan_seeds], scheduler or None, pykan_processes)
 pykan_runs = kr.records_frame([RunRecord(**r) for r in pykan_records], variant="pykan", features="pykan 0.2.8")
-ours_runs, ours_models = tutorial_runs(FEATURES, tutorial_seeds, "ours", "ours")
+ours_runs, ours_models = tutorial_runs(FEATURES, tutorial_seeds, "ours")
 both = pd.concat([pykan_runs, ours_runs], ignore_index=True)
 kr.summary_table(both, "variant")
 
@@ -149,7 +149,7 @@ save_figure(fig, "04_kan_attribution")
 # ## Fewer inputs: the [3, 1, 14] KAN on the salient features, and μ_r or μ_i alone
 
 # %%
-ablation = pd.concat([tutorial_runs(features, ablation_seeds, "ours", label)[0] for label, features in (
+ablation = pd.concat([tutorial_runs(features, ablation_seeds, label)[0] for label, features in (
     ("3 salient", kr.SALIENT), ("mu_r only", ["meridinal_translation_real"]),
     ("mu_i only", ["meridinal_translation_imag"]))], ignore_index=True)
 kr.summary_table(ablation, "features")
