@@ -141,6 +141,31 @@ def _formula(theirs) -> sympy.Expr:
     return ex_round(expression, 4)
 
 
+@contextlib.contextmanager
+def shared_symbolic_fits():
+    """Within the block, pykan's ``fit_params`` (its grid search of c*f(a*x+b)+d for one edge and one library
+    function) runs once per distinct input and is answered from memory after. auto_symbolic fits every
+    function to an edge, then fits the chosen one again, and each selection rule repeats it all on the same
+    activations; the search is deterministic, so the answers are the ones it would recompute."""
+    import importlib
+
+    layer_module = importlib.import_module("kan.Symbolic_KANLayer")  # the module (kan's namespace has the class)
+    original, memo = layer_module.fit_params, {}
+
+    def remembered(x, y, fun, **options):
+        key = (x.detach().numpy().tobytes(), y.detach().numpy().tobytes(), x.shape, fun, repr(sorted(options.items())))
+        if key not in memo:
+            memo[key] = original(x, y, fun, **options)
+        params, r2 = memo[key]
+        return params.clone(), r2.clone()
+
+    layer_module.fit_params = remembered
+    try:
+        yield
+    finally:
+        layer_module.fit_params = original
+
+
 def symbolic_formula(model: KAN, train: pd.DataFrame, test: pd.DataFrame, weight_simple: float, seed: int,
                      cfg: DiscoveryConfig = DiscoveryConfig()) -> tuple[sympy.Expr, bool]:
     """Steps 2-3 of the module docstring on a copy of ``model`` in pykan 0.2.8: (formula in :data:`SYMBOLS`,
@@ -189,8 +214,9 @@ def discover(shape: str, train: pd.DataFrame, test: pd.DataFrame, seed: int,
                   "test_r2": float(np.corrcoef(k_test, test[TARGET])[0, 1] ** 2) if np.isfinite(k_test).all()
                   else float("nan")}
     found = []
-    for rule in cfg.rules:
-        expression, diverged = symbolic_formula(model, fit_rows, test, RULES[rule], seed, cfg)
+    with shared_symbolic_fits():
+        formulas = {rule: symbolic_formula(model, fit_rows, test, RULES[rule], seed, cfg) for rule in cfg.rules}
+    for rule, (expression, diverged) in formulas.items():
         f_train, f_test = formula_values(expression, train), formula_values(expression, test)
         finite = np.isfinite(f_test)
         slope, correlation = is_natural_slope(f_test[finite], test[finite]) if finite.sum() > 2 else (False, np.nan)

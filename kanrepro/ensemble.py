@@ -14,6 +14,7 @@ from dataclasses import asdict
 import numpy as np
 import torch
 
+from kanrepro import run_cache
 from kanrepro.engine import (
     Adam,
     BatchSampler,
@@ -203,13 +204,32 @@ def _train_stack(stack, data, cfg, batch_seeds):
 def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3)), cfg: DeepMindConfig = DeepMindConfig(),
                       init_seeds: Sequence[int] = range(8), batch_seeds: Sequence[int] | None = None,
                       split_seed: int | None = None, protocol: str = "deepmind") -> list[RunRecord]:
-    """Train len(init_seeds) MLPs of ``spec`` at once; one :class:`RunRecord` per copy (seconds = share)."""
+    """Train len(init_seeds) MLPs of ``spec`` at once; one :class:`RunRecord` per copy (seconds = share).
+
+    A copy already made with the same data and arguments is read back (:mod:`kanrepro.run_cache`), the
+    others are trained together: a copy's numbers do not depend on the copies beside it (tested).
+    """
     if spec.kind != "mlp":
         raise NotImplementedError("the vectorised ensemble supports MLPs; train KAN seeds with protocols.deepmind")
     init_seeds = list(init_seeds)
     batch_seeds = list(batch_seeds) if batch_seeds is not None else init_seeds
     if len(batch_seeds) != len(init_seeds):
         raise ValueError("one batch seed per init seed")
+    data_id = run_cache.data_identity(data)
+    arguments = [{"spec": asdict(spec), "cfg": asdict(cfg), "init_seed": i, "batch_seed": b, "split_seed": split_seed,
+                  "protocol": protocol} for i, b in zip(init_seeds, batch_seeds)]
+    records = [run_cache.recall("mlp-run", data_id, a) for a in arguments]
+    missing = [s for s, r in enumerate(records) if r is None]
+    if missing:
+        trained = _deepmind_ensemble(data, spec, cfg, [init_seeds[s] for s in missing],
+                                     [batch_seeds[s] for s in missing], split_seed, protocol)
+        for s, record in zip(missing, trained):
+            run_cache.remember("mlp-run", data_id, arguments[s], record)
+            records[s] = record
+    return records
+
+
+def _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol):
     models = [spec.build(data.n_features, data.encoding.n_outputs, s, data.X_train.dtype) for s in init_seeds]
     stack = stack_mlps(models)
     results = train_stack(stack, data, cfg, batch_seeds)

@@ -91,6 +91,30 @@ class Inputs:
         return self._cov
 
 
+class BatchInputs:
+    """Layer-0 inputs of batches of the rows X (rows, n_0) under the kernel's current grid.
+
+    After each grid change, :meth:`regrid` is told how many batch rows the new grid will serve: if fewer
+    than X has rows, each batch is computed on its own rows, else all rows once and batches sliced from
+    them. Both give the same numbers (the layer-0 quantities are elementwise); only the cost differs.
+    """
+
+    def __init__(self, kern: KANKernel, X: np.ndarray):
+        self.kern, self.X, self.all_rows = kern, X, None
+
+    def regrid(self, rows_ahead: int) -> None:
+        """The grid changed (``kern.reload()`` done); it will serve about ``rows_ahead`` batch rows."""
+        self.all_rows = self.kern.inputs(self.X) if rows_ahead >= len(self.X) else None
+
+    def batch(self, idx: np.ndarray) -> Inputs:
+        """The cache of rows ``idx`` (B,), in the memory layout of a slice (row index outermost), so that
+        the kernel's matrix products, whose rounding depends on the layout, give the same bits either way."""
+        if self.all_rows is not None:
+            return self.all_rows.take(idx)
+        own = self.kern.inputs(self.X[idx])
+        return Inputs(own.x.T.copy().T, own.silu.T.copy().T, own.basis.transpose(2, 0, 1).copy().transpose(1, 2, 0))
+
+
 @dataclass(frozen=True)
 class Reg:
     """pykan's regulariser ('edge_forward_spline_n') weights; the objective is loss + lamb * reg."""

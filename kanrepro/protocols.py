@@ -28,7 +28,7 @@ from kanrepro.engine import (
     masked_xent,
     single_threaded,
 )
-from kanrepro.kan_kernel import KANKernel
+from kanrepro.kan_kernel import BatchInputs, KANKernel
 from kanrepro.models import KAN, MLP
 from kanrepro.prep import Prepared, prepare_deepmind
 from kanrepro.pykan_protocol import (  # noqa: F401
@@ -108,7 +108,10 @@ def _train_deepmind(model, data, cfg, batch_seed, engine):
         kern = KANKernel(model)
         X, y = data.X_train.numpy(), data.y_train.numpy()
         Xv, yv = data.X_val.numpy(), data.y_val.numpy()
-        cache = kern.inputs(X)
+        updates = [s for s in range(min(cfg.max_steps, cfg.kan_stop_grid_update_step)) if _grid_step(model, cfg, s)]
+        batches = BatchInputs(kern, X)
+        batches.regrid(cfg.batch_size * (updates[0] if updates else cfg.max_steps))
+        val_inputs = None  # the validation rows' layer-0 inputs under the current grid
         adam = Adam(kern.theta.shape, kern.dtype, lr=cfg.lr)
     else:
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
@@ -120,8 +123,10 @@ def _train_deepmind(model, data, cfg, batch_seed, engine):
                 kern.write_back()
                 model.update_grid_from_samples(data.X_train[idx])
                 kern.reload()
-                cache = kern.inputs(X)
-            kern.loss_grad(None, y[idx], cache.take(idx))
+                later = [s for s in updates if s > step]
+                batches.regrid(cfg.batch_size * ((later[0] if later else cfg.max_steps) - step))
+                val_inputs = None
+            kern.loss_grad(None, y[idx], batches.batch(idx))
             adam.step(kern.theta, kern.grad)
         else:
             if _grid_step(model, cfg, step):
@@ -133,7 +138,9 @@ def _train_deepmind(model, data, cfg, batch_seed, engine):
             opt.step()
         if step % cfg.val_every == 0:
             if engine == "fast":
-                val = float(masked_xent(kern.forward(Xv), yv, want_grad=False)[0])
+                if val_inputs is None:
+                    val_inputs = kern.inputs(Xv)
+                val = float(masked_xent(kern.forward(cache=val_inputs), yv, want_grad=False)[0])
             else:
                 with torch.no_grad():
                     val = float(masked_cross_entropy(model(data.X_val), data.y_val))

@@ -19,8 +19,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from kanrepro import run_cache
 from kanrepro.engine import single_threaded
-from kanrepro.kan_kernel import KANKernel, Reg
+from kanrepro.kan_kernel import BatchInputs, KANKernel, Reg
 from kanrepro.lbfgs import LeanLBFGS
 from kanrepro.models import KAN
 from kanrepro.prep import Prepared, prepare_pykan_tutorial
@@ -68,8 +69,19 @@ def pykan_tutorial(data: Prepared, cfg: PykanTutorialConfig = PykanTutorialConfi
     Returns the run record, or (record, trained model as our KAN) with ``return_model``.
     variant 'pykan': pykan's own model and ``fit`` (auto_save off). variant 'ours': our KAN with the same
     loop (:func:`fit_like_pykan`, ``engine`` as there). ``data.X_val`` is pykan's 'test' set (it draws
-    test batches too).
+    test batches too). A record already made with the same data and arguments is read back
+    (:mod:`kanrepro.run_cache`); with ``return_model`` the run is made and its record stored.
     """
+    arguments = {"cfg": asdict(cfg), "seed": seed, "variant": variant, "split_seed": split_seed, "engine": engine}
+    if not return_model:
+        return run_cache.remembered("pykan-tutorial", data, arguments,
+                                    lambda: _pykan_tutorial(data, cfg, seed, variant, split_seed, engine)[0])
+    record, model = _pykan_tutorial(data, cfg, seed, variant, split_seed, engine)
+    run_cache.remember("pykan-tutorial", run_cache.data_identity(data), arguments, record)
+    return record, model
+
+
+def _pykan_tutorial(data, cfg, seed, variant, split_seed, engine):
     width = [data.n_features, *cfg.hidden, data.encoding.n_outputs]
     X, y, Xt = data.X_train, data.y_train, data.X_val
     t0 = time.perf_counter()
@@ -93,7 +105,7 @@ def pykan_tutorial(data: Prepared, cfg: PykanTutorialConfig = PykanTutorialConfi
     result = TrainResult(cfg.steps, None, None, [], time.perf_counter() - t0)
     record = make_record(model, data, "pykan_tutorial", {**asdict(cfg), "variant": variant},
                          {"split": split_seed, "init": seed, "batch": seed}, result)
-    return (record, model) if return_model else record
+    return record, model
 
 
 def pykan_seed_task(frame: pd.DataFrame, features: Sequence[str], seed: int,
@@ -132,13 +144,18 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
     Xn, yn = X.numpy(), y.numpy()
     state: dict = {}
 
-    def refresh():
+    updates = [s for s in range(cfg.steps) if s % freq == 0 and s < cfg.stop_grid_update_step and cfg.update_grid
+               and s >= cfg.start_grid_update_step]
+    batches = BatchInputs(kern, Xn) if kern is not None else None
+
+    def refresh(step):
         if kern is None:
             with torch.no_grad():
                 state["basis"] = model.input_basis(X)
             return
         kern.reload()
-        state["inputs"] = kern.inputs(Xn)
+        later = [s for s in updates if s > step]
+        batches.regrid(bs * ((later[0] if later else cfg.steps) - max(step, 0)))
 
     def torch_objective(idx):
         opt.zero_grad()
@@ -155,7 +172,7 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
         return kern.loss_grad(None, state["y"], state["batch"], reg, loss_fn), kern.grad.copy()
 
     with single_threaded():
-        refresh()
+        refresh(-1)
         if engine == "fast" and cfg.opt == "LBFGS":
             opt = LeanLBFGS(kern.theta, lr=cfg.lr, **LBFGS_ARGS)
         elif engine == "fast" and cfg.opt == "Adam":
@@ -167,14 +184,13 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
         for step in range(cfg.steps):
             train_id = rs.choice(n, bs, replace=False)
             rs.choice(n_test, bs_test, replace=False)  # pykan draws a test batch every step: keep the stream
-            if (step % freq == 0 and step < cfg.stop_grid_update_step and cfg.update_grid
-                    and step >= cfg.start_grid_update_step):
+            if step in updates:
                 if kern is not None:
                     kern.write_back()
                 model.update_grid_from_samples(X[train_id])
-                refresh()
+                refresh(step)
             if kern is not None:
-                state["batch"], state["y"] = state["inputs"].take(train_id), yn[train_id]
+                state["batch"], state["y"] = batches.batch(train_id), yn[train_id]
             if engine == "fast" and cfg.opt == "LBFGS":
                 opt.step(fg)
             elif engine == "fast":

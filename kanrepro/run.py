@@ -34,6 +34,7 @@ from kanrepro.notebook_params import (
     validate,
 )
 from kanrepro.results import DEFAULT_RUN_ENV, atomic_write_text, default_stamp
+from kanrepro.run_cache import CACHE_ENV
 
 
 def load_config(path: str | Path | None, stem: str, known_stems: list[str] | None = None) -> dict[str, Any]:
@@ -152,8 +153,9 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
     (staging / "notebooks").mkdir(parents=True)
     staged_notebook = staging / "notebooks" / f"{stem}.ipynb"
     failed = reports / "notebooks" / f"{stem}.failed.ipynb"
-    previous = os.environ.get("KANREPRO_REPORTS")
+    previous = os.environ.get("KANREPRO_REPORTS"), os.environ.get(CACHE_ENV)
     os.environ["KANREPRO_REPORTS"] = str(staging.resolve())
+    os.environ[CACHE_ENV] = str((reports / "cache").resolve())  # shared by notebooks (kanrepro.run_cache)
     default = not non_defaults(parameters, specs_from_notebook(notebook))
     os.environ[DEFAULT_RUN_ENV] = "1" if default else "0"  # results.write_results records it
     stamp = default_stamp(stem, reports)
@@ -171,10 +173,11 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
         raise
     finally:
         os.environ.pop(DEFAULT_RUN_ENV, None)
-        if previous is None:
-            os.environ.pop("KANREPRO_REPORTS", None)
-        else:
-            os.environ["KANREPRO_REPORTS"] = previous
+        for name, value in zip(("KANREPRO_REPORTS", CACHE_ENV), previous):
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     if html:
         render_html(staged_notebook, staging / "notebooks" / f"{stem}.html")
     _move_tree(staging, reports)
