@@ -24,9 +24,9 @@ PIP_EXTRA := $(if $(strip $(TORCH_INDEX)),--extra-index-url $(strip $(TORCH_INDE
 REPORTS ?= reports
 NOTEBOOK_DIR ?= notebooks
 NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
-# the slowest notebooks start first, so the parallel jobs finish together (04 ~330 s, 09 ~150 s, 06 ~140 s);
-# 08 comes after 03-05, whose runs on DeepMind's split it reads back instead of training them again
-SLOW_FIRST := $(foreach stem,04_kan_knot 09_formula_discovery 10_knot_relations 06_pareto 05_tiny_mlps 03_deepmind_mlp 07_dataset_sensitivity 08_seen_unseen,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
+# the slowest notebook starts first and the short ones come last, so the two jobs finish together; 08 reads
+# back the runs 03-05 made on DeepMind's split (kanrepro/run_cache.py), so 03 and 05 come early and 08 waits
+SLOW_FIRST := $(foreach stem,04_kan_knot 03_deepmind_mlp 05_tiny_mlps 09_formula_discovery 10_knot_relations 06_pareto 08_seen_unseen 07_dataset_sensitivity,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
 RUN_ORDER := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(NOTEBOOKS))
 # make's targets: stamps the runner writes last, and only for a run with the notebook's default parameters
 EXECUTED := $(patsubst $(NOTEBOOK_DIR)/%.ipynb,$(REPORTS)/stamps/%.default,$(RUN_ORDER))
@@ -51,7 +51,7 @@ notebooks-executed: $(EXECUTED)
 $(REPORTS)/stamps/%.default: $(NOTEBOOK_DIR)/%.ipynb $(PACKAGE_SOURCES) $(DATA_FILES) $(STAMP)
 	$(PY) -m kanrepro.run $< --reports $(REPORTS)
 
-# notebook 08 reads back the runs 03-05 made (kanrepro/run_cache.py): it waits for them
+# notebook 08 waits for 03-05, whose runs it reads back
 $(REPORTS)/stamps/08_seen_unseen.default: | $(filter $(patsubst %,$(REPORTS)/stamps/%.default,03_deepmind_mlp 04_kan_knot 05_tiny_mlps),$(EXECUTED))
 
 smoke: $(STAMP)

@@ -95,24 +95,30 @@ class BatchInputs:
     """Layer-0 inputs of batches of the rows X (rows, n_0) under the kernel's current grid.
 
     After each grid change, :meth:`regrid` is told how many batch rows the new grid will serve: if fewer
-    than X has rows, each batch is computed on its own rows, else all rows once and batches sliced from
-    them. Both give the same numbers (the layer-0 quantities are elementwise); only the cost differs.
+    than X has rows, each batch is computed on its own rows, else all rows once, stored row by row so that
+    a batch is a gather of whole rows. Either way a batch comes in the memory layout of
+    ``kern.inputs(X).take(idx)`` (row index outermost): the values are elementwise, and the layout fixes
+    how the kernel's matrix products round, so every path gives the same bits; only the cost differs.
     """
 
     def __init__(self, kern: KANKernel, X: np.ndarray):
-        self.kern, self.X, self.all_rows = kern, X, None
+        self.kern, self.X, self.rows = kern, X, None
 
     def regrid(self, rows_ahead: int) -> None:
         """The grid changed (``kern.reload()`` done); it will serve about ``rows_ahead`` batch rows."""
-        self.all_rows = self.kern.inputs(self.X) if rows_ahead >= len(self.X) else None
+        self.rows = self._row_major(self.kern.inputs(self.X)) if rows_ahead >= len(self.X) else None
+
+    @staticmethod
+    def _row_major(inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """x, silu (rows, n) and basis (rows, n, C), each row contiguous."""
+        return inputs.x.T.copy(), inputs.silu.T.copy(), inputs.basis.transpose(2, 0, 1).copy()
 
     def batch(self, idx: np.ndarray) -> Inputs:
-        """The cache of rows ``idx`` (B,), in the memory layout of a slice (row index outermost), so that
-        the kernel's matrix products, whose rounding depends on the layout, give the same bits either way."""
-        if self.all_rows is not None:
-            return self.all_rows.take(idx)
-        own = self.kern.inputs(self.X[idx])
-        return Inputs(own.x.T.copy().T, own.silu.T.copy().T, own.basis.transpose(2, 0, 1).copy().transpose(1, 2, 0))
+        """The cache of rows ``idx`` (B,): x, silu (n, B), basis (n, C, B), views of row-major arrays."""
+        x, silu, basis = self.rows if self.rows is not None else self._row_major(self.kern.inputs(self.X[idx]))
+        if self.rows is not None:
+            x, silu, basis = x[idx], silu[idx], basis[idx]
+        return Inputs(x.T, silu.T, basis.transpose(1, 2, 0))
 
 
 @dataclass(frozen=True)
