@@ -25,7 +25,7 @@ REPORTS ?= reports
 NOTEBOOK_DIR ?= notebooks
 NOTEBOOKS := $(sort $(wildcard $(NOTEBOOK_DIR)/[0-9]*.ipynb))
 # the slowest notebook starts first and the short ones come last, so the two jobs finish together; 08 reads
-# back the runs 03-05 made on DeepMind's split (kanrepro/run_cache.py), so 03 and 05 come early and 08 waits
+# back the runs 03-05 made on DeepMind's split (kanrepro/train/run_cache.py), so 03 and 05 come early and 08 waits
 SLOW_FIRST := $(foreach stem,04_kan_knot 03_deepmind_mlp 05_tiny_mlps 09_formula_discovery 10_knot_relations 06_pareto 08_seen_unseen 07_dataset_sensitivity,$(filter $(NOTEBOOK_DIR)/$(stem).ipynb,$(NOTEBOOKS)))
 RUN_ORDER := $(SLOW_FIRST) $(filter-out $(SLOW_FIRST),$(NOTEBOOKS))
 # make's targets: stamps the runner writes last, and only for a run with the notebook's default parameters
@@ -41,7 +41,7 @@ JOBS ?= 2
 
 reproduce: $(STAMP)
 	$(MAKE) --no-print-directory -j$(JOBS) notebooks-executed
-	$(PY) -m kanrepro.report --reports $(REPORTS)
+	$(PY) -m kanrepro.pipeline.report --reports $(REPORTS)
 
 notebooks-executed: $(EXECUTED)
 
@@ -49,16 +49,16 @@ notebooks-executed: $(EXECUTED)
 # <stem>.failed.ipynb; a run with other parameters, or results written by hand or in JupyterLab, remove it),
 # so neither a failed run nor a smoke or hand run ever looks like the up-to-date default result.
 $(REPORTS)/stamps/%.default: $(NOTEBOOK_DIR)/%.ipynb $(PACKAGE_SOURCES) $(DATA_FILES) $(STAMP)
-	$(PY) -m kanrepro.run $< --reports $(REPORTS)
+	$(PY) -m kanrepro.pipeline.run $< --reports $(REPORTS)
 
 # notebook 08 waits for 03-05, whose runs it reads back
 $(REPORTS)/stamps/08_seen_unseen.default: | $(filter $(patsubst %,$(REPORTS)/stamps/%.default,03_deepmind_mlp 04_kan_knot 05_tiny_mlps),$(EXECUTED))
 
 smoke: $(STAMP)
 	@for notebook in $(NOTEBOOKS); do \
-	  $(PY) -m kanrepro.run $$notebook -c $(SMOKE_CONFIG) --reports $(REPORTS)/smoke || exit 1; \
+	  $(PY) -m kanrepro.pipeline.run $$notebook -c $(SMOKE_CONFIG) --reports $(REPORTS)/smoke || exit 1; \
 	done
-	$(PY) -m kanrepro.report --reports $(REPORTS)/smoke
+	$(PY) -m kanrepro.pipeline.report --reports $(REPORTS)/smoke
 
 test: $(STAMP)
 	$(PY) -m pytest -q

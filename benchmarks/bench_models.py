@@ -28,12 +28,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from kanrepro import protocols as P
-from kanrepro.engine import Adam, BatchSampler, single_threaded
-from kanrepro.ensemble import deepmind_ensemble
-from kanrepro.kan_kernel import KANKernel
-from kanrepro.models import KAN
+from kanrepro.nn.models import KAN
 from kanrepro.results import merge_results
+from kanrepro.train import protocols as P
+from kanrepro.train.engine import Adam, BatchSampler, single_threaded
+from kanrepro.train.ensemble import deepmind_ensemble
+from kanrepro.train.kan_kernel import KANKernel
+from kanrepro.train.pykan_protocol import fit_like_pykan
 
 
 def measure(fn, memory: bool = True):
@@ -97,7 +98,7 @@ def bench_kan(adam_steps: int, lbfgs_steps: int) -> dict:
 
         def ours_lbfgs():
             model = KAN([17, 1, 14], grid=3, k=3, seed=0)
-            P.fit_like_pykan(model, X, y, 2000, cfg, np.random.RandomState(0))
+            fit_like_pykan(model, X, y, 2000, cfg, np.random.RandomState(0))
 
         _, t_ours, m_ours = measure(ours_lbfgs)
         out[f"pykan_{tag}_s_per_step"], out[f"ours_{tag}_s_per_step"] = t_pk / lbfgs_steps, t_ours / cfg.steps
@@ -151,7 +152,7 @@ def _child(task: str, quick: bool) -> float:
                 ds, loss_fn=torch.nn.CrossEntropyLoss(), update_grid=False, opt="LBFGS", steps=1, batch=-1, lamb=0.005)
         else:
             cfg = P.PykanTutorialConfig(hidden=(1,), grid=3, steps=2, batch=-1, lamb=0.005, update_grid=False)
-            P.fit_like_pykan(KAN([17, 1, 14], grid=3, k=3, seed=0), X, y, 2000, cfg, np.random.RandomState(0))
+            fit_like_pykan(KAN([17, 1, 14], grid=3, k=3, seed=0), X, y, 2000, cfg, np.random.RandomState(0))
     elif task in ("seeds_vectorized", "seeds_sequential_one"):
         data, spec, cfg = _seed_setup(300 if quick else 2000, 20_000)
         if task == "seeds_vectorized":

@@ -55,7 +55,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-DEFAULT_RUN_ENV = "KANREPRO_DEFAULT_RUN"  # set by kanrepro.run: '1' default parameters, '0' others
+DEFAULT_RUN_ENV = "KANREPRO_DEFAULT_RUN"  # set by kanrepro.pipeline.run: '1' default parameters, '0' others
 
 
 def default_stamp(name: str, reports_dir: str | Path | None = None) -> Path:
@@ -84,14 +84,14 @@ def provenance() -> dict[str, Any]:
         except PackageNotFoundError:
             versions[package] = "not installed"
     flag = os.environ.get(DEFAULT_RUN_ENV)
-    return {"made_by": "kanrepro.run" if flag is not None else "by hand (JupyterLab or python)",
+    return {"made_by": "kanrepro.pipeline.run" if flag is not None else "by hand (JupyterLab or python)",
             "default_parameters": flag == "1", "git_commit": git("rev-parse", "HEAD") or "unknown",
             "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")), "versions": versions}
 
 
 def write_results(name: str, values: dict[str, Any], reports_dir: str | Path | None = None) -> Path:
     """Write ``values`` and their :func:`provenance` to ``<reports_dir>/results/<name>.json`` atomically;
-    returns the path. Outside a default runner run, the notebook's make stamp is removed (see kanrepro.run)."""
+    returns the path. Outside a default runner run, the notebook's make stamp is removed (see kanrepro.pipeline.run)."""
     root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
     made = provenance()
     if os.environ.get(DEFAULT_RUN_ENV) is None:  # by hand: these results must not pass as the default ones

@@ -42,10 +42,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from kanrepro import bspline_equivalence as bse
-from kanrepro import rewrite_checks as checks
-from kanrepro.notebook_params import check_notebook_parameters
+from kanrepro.pipeline.notebook_params import check_notebook_parameters
 from kanrepro.results import save_figure, write_results
+from kanrepro.rewrites import bspline_equivalence as bse
+from kanrepro.rewrites import rewrite_checks as checks
 
 parameters = check_notebook_parameters(globals(), "01_kan_is_mlp")
 started = time.time()

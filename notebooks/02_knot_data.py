@@ -52,7 +52,7 @@ from kanrepro.knots import figures
 from kanrepro.knots.assemble import manifest_path
 from kanrepro.knots.dataset import TARGET, load_dataset, resolve_dataset
 from kanrepro.knots.matching import match_report
-from kanrepro.notebook_params import check_notebook_parameters
+from kanrepro.pipeline.notebook_params import check_notebook_parameters
 from kanrepro.results import save_figure, write_results
 
 parameters = check_notebook_parameters(globals(), "02_knot_data")

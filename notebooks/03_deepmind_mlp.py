@@ -39,13 +39,13 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from kanrepro import knot_runs as kr
-from kanrepro import protocols as P
-from kanrepro.attribution import normalised_saliency, saliency
+from kanrepro.experiment import knot_runs as kr
+from kanrepro.experiment.attribution import normalised_saliency, saliency
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.params import mlp_counts
+from kanrepro.nn.params import mlp_counts
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
+from kanrepro.train import protocols as P
 
 session = start_session(globals(), "03_deepmind_mlp", ["split_seeds", "init_seeds", "ablation_split_seeds"])
 frame, data_sha256 = session.frame, session.data_sha256

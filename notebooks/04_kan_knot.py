@@ -49,18 +49,18 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from kanrepro import formulas, table4
-from kanrepro import knot_runs as kr
-from kanrepro import protocols as P
-from kanrepro.attribution import kan_feature_scores
+from kanrepro.experiment import formulas, table4
+from kanrepro.experiment import knot_runs as kr
+from kanrepro.experiment.attribution import kan_feature_scores
+from kanrepro.experiment.sweep import run_tasks
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.params import kan_counts
-from kanrepro.prep import deepmind_split, prepare_pykan_tutorial
-from kanrepro.pykan_protocol import pykan_seed_task
-from kanrepro.records import RunRecord
+from kanrepro.knots.prep import deepmind_split, prepare_pykan_tutorial
+from kanrepro.nn.params import kan_counts
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
-from kanrepro.sweep import run_tasks
+from kanrepro.train import protocols as P
+from kanrepro.train.pykan_protocol import pykan_seed_task
+from kanrepro.train.records import RunRecord
 
 session = start_session(globals(), "04_kan_knot", ["pykan_seeds", "tutorial_seeds", "deepmind_split_seeds",
                                                    "deepmind_init_seeds", "ablation_seeds",
@@ -158,9 +158,9 @@ kr.summary_table(ablation, "features")
 # ## Table 4's formulas on DeepMind's splits
 # Formula A is DeepMind's natural slope; B, C and D are the symbolic formulas of regression KANs [3,1],
 # [3,1,1] and [3,2,1]; E is the [3,2,1] KAN + Padé fit; F divides two [3,1] KANs and ignores μ_i. They are
-# typed in `kanrepro/table4.py` from the paper's text (two readings of ours are documented there: raw
+# typed in `kanrepro/experiment/table4.py` from the paper's text (two readings of ours are documented there: raw
 # inputs, and the squares in D). The paper does not say how a formula's value became a class, so each is
-# scored two ways (`kanrepro/formulas.py`): **fixed**, CompactNet's zero-parameter rule σ = 2·round(f/4)
+# scored two ways (`kanrepro/experiment/formulas.py`): **fixed**, CompactNet's zero-parameter rule σ = 2·round(f/4)
 # clipped to the training range, only for A and E (B–F live on about σ/10, where it always predicts 0);
 # **calibrated**, the best line σ ≈ a·f + b fitted on the training split, snapped to even values.
 # The r² columns (over all rows) compare with the table's own "r² with signature" and "r² with DM formula".

@@ -40,12 +40,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from kanrepro import knot_runs as kr
-from kanrepro import protocols as P
+from kanrepro.experiment import knot_runs as kr
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.params import mlp_counts
+from kanrepro.nn.params import mlp_counts
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
+from kanrepro.train import protocols as P
 
 session = start_session(globals(), "05_tiny_mlps", ["table_init_seeds", "headline_split_seeds",
                                                     "headline_init_seeds"])

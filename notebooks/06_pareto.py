@@ -36,13 +36,13 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from kanrepro import knot_runs as kr
-from kanrepro import protocols as P
+from kanrepro.experiment import knot_runs as kr
+from kanrepro.experiment.stats import pareto_front
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.params import CONVENTIONS, kan_counts, mlp_counts
+from kanrepro.nn.params import CONVENTIONS, kan_counts, mlp_counts
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
-from kanrepro.stats import pareto_front
+from kanrepro.train import protocols as P
 
 session = start_session(globals(), "06_pareto", ["split_seeds", "init_seeds"])
 frame = session.frame

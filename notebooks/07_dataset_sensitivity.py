@@ -42,13 +42,13 @@ from dataclasses import replace
 
 import pandas as pd
 
-from kanrepro import formulas
-from kanrepro import knot_runs as kr
-from kanrepro import protocols as P
-from kanrepro import seen_unseen as su
+from kanrepro.experiment import formulas
+from kanrepro.experiment import knot_runs as kr
+from kanrepro.experiment import seen_unseen as su
 from kanrepro.knots.dataset import FEATURES
-from kanrepro.prep import deepmind_split
-from kanrepro.session import start as start_session
+from kanrepro.knots.prep import deepmind_split
+from kanrepro.pipeline.session import start as start_session
+from kanrepro.train import protocols as P
 
 session = start_session(globals(), "07_dataset_sensitivity", ["split_seeds", "init_seeds", "tutorial_seeds",
                                                               "headline_split_seeds", "headline_init_seeds"])

@@ -25,7 +25,7 @@
 # 1. the share of test rows whose knot (or its mirror) is in the training split, per split seed;
 # 2. each model's accuracy on the **seen** and **unseen** parts of DeepMind's test split, and under an
 #    **unseen-knot split** with DeepMind's proportions (75 / 12.5 / 12.5 of rows) in which no knot, and no
-#    mirror of it, is in two parts (`kanrepro.prep.unseen_knots_split`). A knot and its mirror stay
+#    mirror of it, is in two parts (`kanrepro.knots.prep.unseen_knots_split`). A knot and its mirror stay
 #    together: the mirror's row is the knot's with three signs and the signature flipped, which a model can
 #    learn from the knot itself, so a mirror in training would let "unseen" rows be remembered;
 # 3. a **lookup baseline**: the signature of the nearest training row (k-NN on z-scored features), which has
@@ -51,12 +51,12 @@ from dataclasses import replace
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from kanrepro import knot_runs as kr
-from kanrepro import protocols as P
-from kanrepro import seen_unseen as su
+from kanrepro.experiment import knot_runs as kr
+from kanrepro.experiment import seen_unseen as su
 from kanrepro.knots.dataset import FEATURES
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
+from kanrepro.train import protocols as P
 
 session = start_session(globals(), "08_seen_unseen", ["split_seeds", "mlp_init_seeds", "tiny_init_seeds",
                                                       "kan_seeds", "pykan_seeds"])

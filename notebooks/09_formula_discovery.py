@@ -20,7 +20,7 @@
 # "Using auto-symbolic regression introduced in Section 2.5.1, we can convert a trained KAN into symbolic
 # formulas. We train KANs with shapes [3, 1], [3, 1, 1], [3, 2, 1], whose corresponding symbolic formulas
 # are displayed in Table 4 B-D." It shows one formula per shape and no seed. Here the procedure runs with
-# pykan's own tools on every seed (`kanrepro/discovery.py`): a regression KAN on raw μ_r, μ_i, λ of 4,096
+# pykan's own tools on every seed (`kanrepro/experiment/discovery.py`): a regression KAN on raw μ_r, μ_i, λ of 4,096
 # training rows (pykan `fit`'s defaults, full batch, trained by our pykan-exact KAN), then pykan's `auto_symbolic` with its default library,
 # then pykan's `fit` on the formula's constants, then `symbolic_formula`. `auto_symbolic` picks each
 # edge's function by a rule that changed between pykan versions, so both run: the **top r²** (pykan 0.0.x,
@@ -49,12 +49,12 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from kanrepro import discovery
-from kanrepro import knot_runs as kr
-from kanrepro.prep import deepmind_split
+from kanrepro.experiment import discovery
+from kanrepro.experiment import knot_runs as kr
+from kanrepro.experiment.table4 import PRINTED, natural_slope
+from kanrepro.knots.prep import deepmind_split
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
-from kanrepro.table4 import PRINTED, natural_slope
 
 session = start_session(globals(), "09_formula_discovery", ["seeds"])
 frame = session.frame

@@ -23,7 +23,7 @@
 # λ** (the dependence DeepMind found), (2) **cusp volume V with μ_r and λ** (V = μ_r·λ, true by definition),
 # (3) the **short geodesic's real part with the injectivity radius**. The paper gives no numbers for these
 # runs. Here pykan 0.2.8 itself runs its own tutorial (`Example_15_knot_unsupervised`) on our data, one
-# network per seed and λ (`kanrepro/relations.py`), and each network's relation is read off pykan's input
+# network per seed and λ (`kanrepro/experiment/relations.py`), and each network's relation is read off pykan's input
 # scores: the inputs scoring at least 20% of the top one, named by the paper's cluster they contain. pykan
 # takes ~20 s per network on a laptop core, so the default runs a handful, not 200: the claim rows say how
 # many.
@@ -42,10 +42,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from kanrepro import relations
+from kanrepro.experiment import relations
+from kanrepro.experiment.sweep import run_tasks
+from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
-from kanrepro.session import start as start_session
-from kanrepro.sweep import run_tasks
 
 session = start_session(globals(), "10_knot_relations", ["seeds"])
 frame = session.frame

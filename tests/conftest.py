@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Tests compute what they check: the run memory (kanrepro.run_cache) is off here and in the notebooks
+# Tests compute what they check: the run memory (kanrepro.train.run_cache) is off here and in the notebooks
 # the tests start (they inherit the environment); tests/test_run_cache.py turns it on where it is tested.
 os.environ["KANREPRO_RUN_CACHE"] = "0"
 

@@ -5,13 +5,13 @@ import numpy as np
 import pytest
 import torch
 
-from kanrepro.attribution import (
+from kanrepro.experiment.attribution import (
     kan_attribution,
     kan_feature_scores,
     normalised_saliency,
     saliency,
 )
-from kanrepro.models import KAN, MLP
+from kanrepro.nn.models import KAN, MLP
 
 
 def _data(n=500, d=4, n_out=3, seed=0):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kan.KANLayer import KANLayer
 
-from kanrepro import bspline_equivalence as bse
+from kanrepro.rewrites import bspline_equivalence as bse
 
 
 def _pykan_layer(n_in, n_out, intervals, k, seed, adapt):

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kanrepro import discovery as D
-from kanrepro import table4
-from kanrepro.prep import deepmind_split
+from kanrepro.experiment import discovery as D
+from kanrepro.experiment import table4
+from kanrepro.knots.prep import deepmind_split
 
 SAMPLE = Path(__file__).parent / "data" / "knots_sample.csv"
 

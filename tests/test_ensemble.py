@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import torch
 
-from kanrepro import protocols as P
-from kanrepro.ensemble import deepmind_ensemble
-from kanrepro.sweep import run_tasks, sweep_deepmind
+from kanrepro.experiment.sweep import run_tasks, sweep_deepmind
+from kanrepro.train import protocols as P
+from kanrepro.train.ensemble import deepmind_ensemble
 
 FEATS = ["a", "b", "c"]
 

@@ -4,8 +4,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kanrepro import equivalence as eq
-from kanrepro.rewrite_checks import pl_parameter_table, seed_example
+from kanrepro.rewrites import equivalence as eq
+from kanrepro.rewrites.rewrite_checks import pl_parameter_table, seed_example
 
 widths_strategy = st.lists(st.integers(1, 6), min_size=2, max_size=4)
 

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kanrepro import formulas
+from kanrepro.experiment import formulas
 
 
 def _frame(signatures, rng):

@@ -1,7 +1,7 @@
 """Input checks and summaries of the knot-experiment helpers: errors name the parameter."""
 import pytest
 
-from kanrepro import knot_runs as kr
+from kanrepro.experiment import knot_runs as kr
 from kanrepro.knots.dataset import FEATURES
 
 
@@ -39,7 +39,7 @@ def test_accuracy_summary_keys():
 def test_constant_column_notes_summarise_and_pass_other_warnings_on(capsys):
     import warnings
 
-    from kanrepro.prep import ConstantColumnWarning
+    from kanrepro.knots.prep import ConstantColumnWarning
 
     with pytest.warns(UserWarning, match="unrelated"):
         with kr.constant_column_notes():

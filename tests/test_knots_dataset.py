@@ -107,7 +107,7 @@ def test_implausible_values_are_refused_by_column_and_row(tmp_path: Path, column
 
 def test_a_single_class_or_tiny_file_is_refused_before_training(tmp_path: Path) -> None:
     """Issue 12: a single-class file failed inside training with 'zero-size array'."""
-    from kanrepro.knot_runs import load_knots
+    from kanrepro.experiment.knot_runs import load_knots
 
     frame = small_frame()
     frame[TARGET] = 2

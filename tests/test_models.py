@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from kanrepro.engine import masked_xent
-from kanrepro.kan_kernel import KANKernel
-from kanrepro.models import KAN, MLP
+from kanrepro.nn.models import KAN, MLP
+from kanrepro.train.engine import masked_xent
+from kanrepro.train.kan_kernel import KANKernel
 
 kan = pytest.importorskip("kan")
 
@@ -121,7 +121,7 @@ def test_kernel_gradient_matches_autograd():
     y = torch.tensor([0, 1, 2, -1] * 16)  # 2 is out of range for 2 outputs, -1 too: zero one-hot
     kern = KANKernel(ours)
     loss = kern.loss_grad(x.numpy(), y.numpy())
-    from kanrepro.records import masked_cross_entropy
+    from kanrepro.train.records import masked_cross_entropy
 
     ref = masked_cross_entropy(ours(x), y)
     ref.backward()
@@ -151,7 +151,7 @@ def test_mlp_shapes_and_init():
 def test_kernel_regulariser_gradient_matches_autograd(coef_terms):
     """loss + lamb * pykan's regulariser: our analytic gradient vs autograd through forward_reg (itself
     checked against pykan's reg above); layer 0 uses the cached-covariance path, deeper layers the direct one."""
-    from kanrepro.kan_kernel import Reg
+    from kanrepro.train.kan_kernel import Reg
 
     ours = KAN([4, 3, 2, 3], grid=4, k=3, seed=5, dtype=torch.float64)
     with torch.no_grad():

@@ -4,7 +4,7 @@ import json
 import nbformat
 import pytest
 
-from kanrepro.notebook_params import (
+from kanrepro.pipeline.notebook_params import (
     ParameterError,
     parse_cli_value,
     specs_from_notebook,

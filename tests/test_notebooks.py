@@ -9,7 +9,7 @@ import nbformat
 import pytest
 import yaml
 
-from kanrepro.notebook_params import specs_from_notebook
+from kanrepro.pipeline.notebook_params import specs_from_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
@@ -57,7 +57,7 @@ def smoke_reports(tmp_path_factory) -> Path:
 
 def test_kan_is_mlp_smoke_run(repo_root, python, smoke_reports):
     reports = smoke_reports
-    completed = subprocess.run([python, "-m", "kanrepro.run", "notebooks/01_kan_is_mlp.ipynb", "-c",
+    completed = subprocess.run([python, "-m", "kanrepro.pipeline.run", "notebooks/01_kan_is_mlp.ipynb", "-c",
                                 "configs/smoke.yaml", "--reports", str(reports)],
                                cwd=repo_root, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -102,14 +102,14 @@ def test_knot_notebook_smoke_run(repo_root, python, smoke_reports, stem):
     if stem != "02_knot_data":
         assert SMOKE[stem]["data_path"].endswith(".csv")
     reports = smoke_reports
-    completed = subprocess.run([python, "-m", "kanrepro.run", f"notebooks/{stem}.ipynb", "-c", "configs/smoke.yaml",
+    completed = subprocess.run([python, "-m", "kanrepro.pipeline.run", f"notebooks/{stem}.ipynb", "-c", "configs/smoke.yaml",
                                 "--reports", str(reports)], cwd=repo_root, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads((reports / "results" / f"{stem}.json").read_text())
     assert set(KNOT_KEYS[stem]) <= set(results)
     if stem != "02_knot_data":  # every knot result names its data and how it was made (issue 12)
         assert results["dataset"] and results["n_rows"] > 0 and len(results["data_sha256"]) == 64
-        assert results["provenance"]["made_by"] == "kanrepro.run" and not results["provenance"]["default_parameters"]
+        assert results["provenance"]["made_by"] == "kanrepro.pipeline.run" and not results["provenance"]["default_parameters"]
     for key, value in results.items():
         if key.endswith("_acc_mean"):  # a number, or a dict of numbers (one per setting)
             values = value.values() if isinstance(value, dict) else [value]
@@ -122,7 +122,7 @@ def test_knot_notebook_smoke_run(repo_root, python, smoke_reports, stem):
     ("split_seeds=[]", "'split_seeds' = [] is not allowed (non-empty)"),
 ])
 def test_knot_notebook_bad_inputs_fail_before_training(repo_root, python, tmp_path, override, message):
-    completed = subprocess.run([python, "-m", "kanrepro.run", "notebooks/03_deepmind_mlp.ipynb", "-c",
+    completed = subprocess.run([python, "-m", "kanrepro.pipeline.run", "notebooks/03_deepmind_mlp.ipynb", "-c",
                                 "configs/smoke.yaml", "-p", override, "--reports", str(tmp_path)],
                                cwd=repo_root, capture_output=True, text=True)
     assert completed.returncode != 0 and message in completed.stderr
@@ -134,8 +134,8 @@ def test_the_report_reads_right_in_headless_chromium(repo_root, python, smoke_re
     Runs after the smoke runs above (same module, file order)."""
     import urllib.request
 
-    from kanrepro.browser import chromium_paths, headless_chromium, served
-    from kanrepro.claims import CLAIMS
+    from kanrepro.pipeline.browser import chromium_paths, headless_chromium, served
+    from kanrepro.pipeline.claims import CLAIMS
 
     if chromium_paths() is None:
         pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
@@ -143,7 +143,7 @@ def test_the_report_reads_right_in_headless_chromium(repo_root, python, smoke_re
 
     ran = {p.stem for p in (smoke_reports / "results").glob("*.json")}
     assert ran >= {p.stem for p in NOTEBOOKS}, "a smoke run above failed"
-    subprocess.run([python, "-m", "kanrepro.report", "--reports", str(smoke_reports)], cwd=repo_root, check=True,
+    subprocess.run([python, "-m", "kanrepro.pipeline.report", "--reports", str(smoke_reports)], cwd=repo_root, check=True,
                    capture_output=True)
     with served(smoke_reports) as base, headless_chromium() as driver:
         driver.get(base + "index.html")

@@ -4,8 +4,8 @@ import os
 import pytest
 import torch
 
-from kanrepro.models import KAN, MLP
-from kanrepro.params import kan_counts, mlp_counts, param_counts
+from kanrepro.nn.models import KAN, MLP
+from kanrepro.nn.params import kan_counts, mlp_counts, param_counts
 
 
 def test_deepmind_mlp_counts():

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from kanrepro.prep import (
+from kanrepro.knots.prep import (
     LabelEncoding,
     deepmind_split,
     normalise,

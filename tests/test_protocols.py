@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import torch
 
-from kanrepro import protocols as P
-from kanrepro.prep import prepare_pykan_tutorial
+from kanrepro.knots.prep import prepare_pykan_tutorial
+from kanrepro.train import protocols as P
 
 FEATS = ["a", "b", "c", "d"]
 
@@ -40,7 +40,7 @@ def test_deterministic_and_seeds_matter():
     assert _numbers(a) == _numbers(b)
     assert a.val_curve != P.deepmind(data, MLP33, cfg, init_seed=1, batch_seed=6).val_curve
     assert a.val_curve != P.deepmind(data, MLP33, cfg, init_seed=2, batch_seed=5).val_curve
-    full = P.run_deepmind(frame(), FEATS, MLP33, cfg, split_seed=2, init_seed=1, batch_seed=5)
+    full = P.deepmind(P.prepare(frame(), FEATS, cfg, 2), MLP33, cfg, init_seed=1, batch_seed=5, split_seed=2)
     assert _numbers(full) | {"seeds": None} == _numbers(a) | {"seeds": None}
     assert a.seeds == {"split": None, "init": 1, "batch": 5} and full.seeds["split"] == 2
 
@@ -135,7 +135,7 @@ def test_lean_lbfgs_follows_pykans_lbfgs(_in_tmp):
 @pytest.mark.parametrize("engine", ["auto", "torch"])
 def test_an_overflowing_run_stops_with_a_clear_error(engine):
     """Issue 12: a non-finite loss trained on for 10,000 steps and was reported as accuracy 0.0."""
-    from kanrepro.ensemble import deepmind_ensemble
+    from kanrepro.train.ensemble import deepmind_ensemble
 
     data = P.prepare(frame(), FEATS, SMALL, split_seed=2)
     data.X_val[0, 0] = float("nan")  # an overflowed input: sigmoid units would saturate on inf

@@ -4,10 +4,10 @@ import pandas as pd
 import pytest
 import torch
 
-from kanrepro import regression_kans as R
-from kanrepro.kan_kernel import KANKernel
-from kanrepro.models import KAN
-from kanrepro.table4 import LAMBDA, MU_IMAG, MU_REAL
+from kanrepro.experiment import regression_kans as R
+from kanrepro.experiment.table4 import LAMBDA, MU_IMAG, MU_REAL
+from kanrepro.nn.models import KAN
+from kanrepro.train.kan_kernel import KANKernel
 
 
 def _knots(n: int, seed: int) -> pd.DataFrame:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kanrepro import claims
-from kanrepro import relations as R
+from kanrepro.experiment import relations as R
+from kanrepro.pipeline import claims
 
 SAMPLE = Path(__file__).parent / "data" / "knots_sample.csv"
 

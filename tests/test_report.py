@@ -1,6 +1,6 @@
 """The report turns result files into a claims table with verdicts, and never invents a number."""
-from kanrepro import claims, claims_interpretability
-from kanrepro.report import build_report
+from kanrepro.pipeline import claims, claims_interpretability
+from kanrepro.pipeline.report import build_report
 from kanrepro.results import write_results
 
 GOOD = {"max_abs_diff_pl_kan_to_mlp": 1e-12, "max_rel_diff_pl_kan_to_mlp": 1e-15,
@@ -122,7 +122,7 @@ def test_a_non_finite_rewrite_check_is_never_exact():
 
     import torch
 
-    from kanrepro.rewrite_checks import _worst
+    from kanrepro.rewrites.rewrite_checks import _worst
 
     assert all(math.isnan(v) for v in _worst((0.0, 0.0), torch.tensor([float("inf")]), torch.tensor([1.0])))
     assert all(math.isnan(v) for v in _worst((float("nan"), float("nan")), torch.tensor([1.0]), torch.tensor([1.0])))

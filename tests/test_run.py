@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kanrepro import run
+from kanrepro.pipeline import run
 
 
 def _notebook(path: Path, body: str, parameters: str = "x: int = 1  # a number (allowed: ≥ 0)") -> Path:
@@ -30,7 +30,7 @@ WRITES_RESULT = ("from kanrepro.results import write_results\n"
                                                 ("k=abc", "'k' must be of type int")])
 def test_bad_parameters_fail_before_executing(repo_root, python, tmp_path, override, message):
     reports = tmp_path / "reports"
-    completed = subprocess.run([python, "-m", "kanrepro.run", "notebooks/01_kan_is_mlp.ipynb", "-p", override,
+    completed = subprocess.run([python, "-m", "kanrepro.pipeline.run", "notebooks/01_kan_is_mlp.ipynb", "-p", override,
                                 "--reports", str(reports)], cwd=repo_root, capture_output=True, text=True)
     assert completed.returncode == 2
     assert message in completed.stderr
@@ -81,7 +81,7 @@ def test_failed_notebook_fails_make_and_is_never_up_to_date(repo_root, tmp_path)
     assert not (reports / "index.html").exists()
     second = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env)
     assert second.returncode != 0 and "broken on purpose" in second.stderr  # ran again, failed again
-    assert "kanrepro.run" in second.stdout and "01_ok" not in second.stdout  # the good one is up to date
+    assert "kanrepro.pipeline.run" in second.stdout and "01_ok" not in second.stdout  # the good one is up to date
 
 
 def test_config_typos_and_bad_yaml_are_named(tmp_path):
@@ -111,7 +111,7 @@ def test_seed_and_number_rules_apply_before_executing(override, message):
 
 
 def test_numbers_parse_as_meant():
-    from kanrepro.notebook_params import parse_cli_value
+    from kanrepro.pipeline.notebook_params import parse_cli_value
 
     assert parse_cli_value("1e3") == 1000.0 and parse_cli_value("010") == 10 and parse_cli_value("[1, 2e-3]") == [1, 0.002]
 
@@ -125,7 +125,7 @@ def test_only_a_default_runner_run_stamps_its_results(tmp_path, monkeypatch):
     run.run_notebook(notebook, {}, reports, html=False)
     made = json.loads((reports / "results" / "07_demo.json").read_text())["provenance"]
     assert default_stamp("07_demo", reports).exists()
-    assert made["made_by"] == "kanrepro.run" and made["default_parameters"] and len(made["git_commit"]) == 40
+    assert made["made_by"] == "kanrepro.pipeline.run" and made["default_parameters"] and len(made["git_commit"]) == 40
     assert set(made["versions"]) >= {"torch", "numpy", "pykan"}
     run.run_notebook(notebook, {"x": 2}, reports, html=False)
     assert not default_stamp("07_demo", reports).exists()
@@ -145,7 +145,7 @@ def test_make_reruns_a_notebook_whose_results_came_from_other_parameters(repo_ro
     command = ["make", "--no-print-directory", "reproduce", f"NOTEBOOK_DIR={notebooks}", f"REPORTS={reports}"]
     env = {**os.environ, "MAKEFLAGS": ""}
     assert subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False).returncode == 0
-    smoke = subprocess.run([python, "-m", "kanrepro.run", str(notebooks / "01_ok.ipynb"), "-p", "x=7", "--reports",
+    smoke = subprocess.run([python, "-m", "kanrepro.pipeline.run", str(notebooks / "01_ok.ipynb"), "-p", "x=7", "--reports",
                             str(reports)], cwd=repo_root, capture_output=True, text=True, check=False)
     assert smoke.returncode == 0 and json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 7
     again = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False)

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import torch
 
-from kanrepro import ensemble, run_cache
-from kanrepro import protocols as P
-from kanrepro.prep import Prepared
-from kanrepro.records import RunRecord
+from kanrepro.knots.prep import Prepared
+from kanrepro.train import ensemble, run_cache
+from kanrepro.train import protocols as P
+from kanrepro.train.records import RunRecord
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def _data(seed: int = 0, rows: int = 96) -> Prepared:
     g = torch.Generator().manual_seed(seed)
     X = [torch.randn(rows, 4, generator=g) for _ in range(3)]
     y = [torch.randint(0, 3, (rows,), generator=g) for _ in range(3)]
-    from kanrepro.prep import LabelEncoding
+    from kanrepro.knots.prep import LabelEncoding
 
     return Prepared(X[0], y[0], X[1], y[1], X[2], y[2], LabelEncoding(-4, 4, off_by_one=False), list("abcd"))
 
@@ -95,7 +95,7 @@ def test_a_copy_does_not_depend_on_the_copies_beside_it():
 def test_a_tutorial_run_with_its_model_is_read_back_without(memory):
     data = _data(rows=200)
     cfg = P.PykanTutorialConfig(grid=3, k=3, steps=3, batch=64)
-    record, model = P.pykan_tutorial(data, cfg, seed=1, variant="ours", return_model=True)
+    record, _ = P.pykan_tutorial(data, cfg, seed=1, variant="ours", return_model=True)
     again = P.pykan_tutorial(data, cfg, seed=1, variant="ours")
     assert again.to_dict() == record.to_dict() and len(list(memory.glob("pykan-tutorial-*.pkl"))) == 1
     assert P.pykan_tutorial(data, cfg, seed=2, variant="ours").seeds["init"] == 2

@@ -1,12 +1,16 @@
-"""The knot notebooks' shared setup and teardown (kanrepro.session)."""
+"""The knot notebooks' shared setup and teardown (kanrepro.pipeline.session)."""
 import ast
 import json
 
 import pytest
 
 from kanrepro import results as R
-from kanrepro import session as S
-from kanrepro.notebook_params import ParameterError, notebook_path, specs_from_notebook
+from kanrepro.pipeline import session as S
+from kanrepro.pipeline.notebook_params import (
+    ParameterError,
+    notebook_path,
+    specs_from_notebook,
+)
 
 SAMPLE = "tests/data/knots_sample.csv"
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from kan.spline import B_batch, coef2curve, curve2coef
 from kan.spline import extend_grid as pykan_extend_grid
 
-from kanrepro import splines
+from kanrepro.nn import splines
 
 
 @settings(max_examples=40, deadline=None)

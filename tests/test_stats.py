@@ -1,6 +1,12 @@
 import numpy as np
 
-from kanrepro.stats import bootstrap_ci, pareto_front, spread, std_ratio_ci, summarise
+from kanrepro.experiment.stats import (
+    bootstrap_ci,
+    pareto_front,
+    spread,
+    std_ratio_ci,
+    summarise,
+)
 
 
 def test_bootstrap_is_seeded_and_covers_mean():

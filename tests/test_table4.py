@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kanrepro import table4
-from kanrepro.table4 import LAMBDA, MU_IMAG, MU_REAL, natural_slope
+from kanrepro.experiment import table4
+from kanrepro.experiment.table4 import LAMBDA, MU_IMAG, MU_REAL, natural_slope
 
 SAMPLE = Path(__file__).parent / "data" / "knots_sample.csv"
 

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.neighbors import KNeighborsClassifier
 
+from kanrepro.experiment.lookup import nearest_labels
 from kanrepro.knots.dataset import FEATURES, TARGET
 from kanrepro.knots.identity import MIRROR_FEATURES, knot_groups, seen_share
-from kanrepro.lookup import nearest_labels
-from kanrepro.prep import split_frame, unseen_knots_split
+from kanrepro.knots.prep import split_frame, unseen_knots_split
 
 
 def _frame_with_repeats(n_knots: int, counts: list[int], seed: int) -> pd.DataFrame:

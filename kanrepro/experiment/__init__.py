@@ -1,0 +1,1 @@
+"""The knot experiments: runs over seeds, statistics, Table 4 and its formulas, discovery, relations, splits' meaning."""

@@ -1,0 +1,1 @@
+"""Notebooks -> results -> claims -> report: parameters, the runner, notebook sessions, verdicts, the report."""

@@ -1,0 +1,1 @@
+"""KAN <-> MLP rewrites (piecewise-linear and B-spline KANs) and their numerical checks (imports kanrepro.nn)."""

@@ -1,0 +1,1 @@
+"""Training: the DeepMind and pykan loops, their numpy back-ends, run records, the run memory."""
