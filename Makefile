@@ -1,11 +1,12 @@
 # kanrepro — one command per job. Nobody activates anything: every tool runs from .venv/bin.
 #   make reproduce    build .venv (once), run every notebook with its defaults, render reports/index.html
 #   make smoke        the same with tiny parameters (configs/smoke.yaml) into reports/smoke/, for a quick look
-#   make test         the test suite (pytest)
+#   make test         the test suite (pytest); make lint: ruff with the rule set in pyproject.toml
 #   make lab          JupyterLab on notebooks/
 #   make bench        speed/memory benchmarks -> reports/bench.json
 #   make data         rebuild the census knot dataset (long); make data-random: the random-diagram one (longer,
 #                     resumable); make verify-data: spot-check both
+#   make lock         refresh requirements.lock (exact versions) from pyproject.toml's ranges
 #   make sync         regenerate notebooks/*.ipynb from their paired py:percent files (after editing a .py)
 #   make clean        remove generated reports; make distclean also removes .venv
 SHELL := /bin/bash
@@ -34,7 +35,7 @@ PACKAGE_SOURCES := $(shell find kanrepro -name '*.py' 2>/dev/null)
 DATA_FILES := $(wildcard data/*.csv.gz data/*.json)
 SMOKE_CONFIG ?= configs/smoke.yaml
 
-.PHONY: reproduce notebooks-executed smoke test lab kernel bench data data-random verify-data sync clean distclean venv
+.PHONY: reproduce notebooks-executed smoke test lint lock lab kernel bench data data-random verify-data sync clean distclean venv
 
 # notebooks run side by side, JOBS at a time (each trains on one thread)
 JOBS ?= 2
@@ -63,13 +64,29 @@ smoke: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# ruff with the rule set in pyproject.toml (pyflakes, pycodestyle, isort, bugbear, pyupgrade; 120 columns)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# the venv holds exactly the versions in requirements.lock, then the package itself (editable; on another
+# platform pip adds what that platform needs beyond the lock, e.g. macOS's appnope)
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install $(PIP_EXTRA) -r requirements.lock
 	$(PY) -m pip install $(PIP_EXTRA) -e '.[dev]'
 	touch $@
+
+# refresh requirements.lock: resolve pyproject.toml's ranges in a fresh venv and freeze what it installed
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet $(PIP_EXTRA) -e '.[dev]'
+	{ grep '^#' requirements.lock; .lock-venv/bin/python -m pip freeze --exclude-editable \
+	  | sed 's/^torch==\([^+]*\)+cpu$$/torch==\1/'; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf .lock-venv
 
 # JupyterLab on the notebooks (as root too: containers and CI run as root); LAB_ARGS e.g. --port=8899 --no-browser
 LAB_ARGS ?=

@@ -59,7 +59,8 @@ def exact_check_fallbacks(n: int, seed: int) -> dict:
     from kanrepro.knots.geodesic import exact_length
 
     frame = load_dataset(DEFAULT_CENSUS_PATH)
-    fallback = sorted(f["name"] for f in json.loads(manifest_path(DEFAULT_CENSUS_PATH).read_text())["geodesic_fallbacks"])
+    manifest = json.loads(manifest_path(DEFAULT_CENSUS_PATH).read_text())
+    fallback = sorted(f["name"] for f in manifest["geodesic_fallbacks"])
     rows = frame[frame["mirror"] == 0].set_index("name")
     names = random.Random(seed).sample(fallback, min(n, len(fallback)))
     real_diffs, complex_diffs, start = [], [], time.perf_counter()

@@ -11,7 +11,8 @@
 3. Peak memory: tracemalloc (Python/numpy allocations only; misses torch's allocator) and, honestly for
    both, peak RSS (VmHWM) of a fresh spawned subprocess running the workload (``*_maxrss_mib``; the baseline of a
    subprocess that only imports is ``subprocess_baseline_maxrss_mib``).
-All timings with one torch thread and one numpy BLAS thread on both sides. Usage: python benchmarks/bench_models.py [--quick]
+All timings with one torch thread and one numpy BLAS thread on both sides.
+Usage: python benchmarks/bench_models.py [--quick]
 """
 from __future__ import annotations
 
@@ -93,10 +94,10 @@ def bench_kan(adam_steps: int, lbfgs_steps: int) -> dict:
     out["pykan_adam_peak_mib"], out["ours_adam_peak_mib"] = m_pk_adam, m_ours_adam
 
     for tag, lamb in (("lbfgs", 0.0), ("lbfgs_lamb", 0.005)):
-        _, t_pk, m_pk = measure(lambda: pykan_fit(opt="LBFGS", steps=lbfgs_steps, batch=-1, lamb=lamb))
+        _, t_pk, m_pk = measure(lambda lamb=lamb: pykan_fit(opt="LBFGS", steps=lbfgs_steps, batch=-1, lamb=lamb))
         cfg = P.PykanTutorialConfig(hidden=(1,), grid=3, steps=5 * lbfgs_steps, batch=-1, lamb=lamb, update_grid=False)
 
-        def ours_lbfgs():
+        def ours_lbfgs(cfg=cfg):
             model = KAN([17, 1, 14], grid=3, k=3, seed=0)
             fit_like_pykan(model, X, y, 2000, cfg, np.random.RandomState(0))
 

@@ -5,6 +5,7 @@ of named numbers and strings (lists and small dicts of numbers are allowed for p
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -66,7 +67,7 @@ def default_stamp(name: str, reports_dir: str | Path | None = None) -> Path:
 
 def provenance() -> dict[str, Any]:
     """How a result was made: by the runner or by hand, with default parameters or not, the git commit (and
-    whether the tree was dirty), package versions."""
+    whether the tree was dirty), package versions and the SHA-256 of requirements.lock."""
     import subprocess
     from importlib.metadata import PackageNotFoundError, version
 
@@ -83,10 +84,13 @@ def provenance() -> dict[str, Any]:
             versions[package] = version(package)
         except PackageNotFoundError:
             versions[package] = "not installed"
+    lock = Path(__file__).resolve().parents[1] / "requirements.lock"  # the exact environment (make lock)
+    lock_sha256 = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else "no lock file"
     flag = os.environ.get(DEFAULT_RUN_ENV)
     return {"made_by": "kanrepro.pipeline.run" if flag is not None else "by hand (JupyterLab or python)",
             "default_parameters": flag == "1", "git_commit": git("rev-parse", "HEAD") or "unknown",
-            "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")), "versions": versions}
+            "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")), "versions": versions,
+            "lock_sha256": lock_sha256}
 
 
 def write_results(name: str, values: dict[str, Any], reports_dir: str | Path | None = None) -> Path:

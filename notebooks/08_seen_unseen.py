@@ -94,8 +94,8 @@ fig, ax = plt.subplots(figsize=(10, 4.5))
 models = list(dict.fromkeys(runs["model"]))
 parts = [("deepmind", "acc_seen", "DeepMind split, seen knots"), ("deepmind", "acc_unseen", "DeepMind split, unseen knots"),
          ("unseen_knots", "acc_all", "unseen-knot split")]
-for j, (split, column, label) in enumerate(parts):
-    for i, model in enumerate(models):
+for j, (split, column, label) in enumerate(parts):  # noqa: B007  (split and model are read by the query)
+    for i, model in enumerate(models):  # noqa: B007
         values = runs.query("model == @model and split == @split")[column].dropna()
         ax.scatter([i + (j - 1) * 0.22] * len(values), 100 * values, s=12, alpha=0.6, color=f"C{j}",
                    label=label if i == 0 else None)

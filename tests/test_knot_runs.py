@@ -43,7 +43,7 @@ def test_constant_column_notes_summarise_and_pass_other_warnings_on(capsys):
 
     with pytest.warns(UserWarning, match="unrelated"):
         with kr.constant_column_notes():
-            warnings.warn(ConstantColumnWarning("val", ["Symmetry_D8"]))
-            warnings.warn(ConstantColumnWarning("test", ["Symmetry_D3", "Symmetry_D8"]))
-            warnings.warn("unrelated")
+            warnings.warn(ConstantColumnWarning("val", ["Symmetry_D8"]), stacklevel=1)
+            warnings.warn(ConstantColumnWarning("test", ["Symmetry_D3", "Symmetry_D8"]), stacklevel=1)
+            warnings.warn("unrelated", stacklevel=1)
     assert "constant column(s) in some splits: Symmetry_D3, Symmetry_D8" in capsys.readouterr().out

@@ -7,8 +7,8 @@ import pytest
 
 snappy = pytest.importorskip("snappy")
 
-from kanrepro.knots.census import knotinfo_signature_genus
-from kanrepro.knots.invariants import (
+from kanrepro.knots.census import knotinfo_signature_genus  # noqa: E402  (after the skip: needs SnapPy)
+from kanrepro.knots.invariants import (  # noqa: E402
     MIRROR_FLIPS,
     NotHyperbolic,
     knot_row,

@@ -79,7 +79,8 @@ KNOT_KEYS = {
                     "slope_formula_acc", "kan_3_1_14_acc_mean", "n_seeds", "data_sha256", "wall_seconds"],
     "05_tiny_mlps": ["mlp_3_3_acc_mean", "mlp_3_3_acc_best", "mlp_3_3_params", "n_seeds", "data_sha256",
                      "wall_seconds"],
-    "06_pareto": ["pareto_front", "size_acc_mean", "size_acc_runs", "parameter_audit", "n_seeds", "data_sha256", "wall_seconds"],
+    "06_pareto": ["pareto_front", "size_acc_mean", "size_acc_runs", "parameter_audit", "n_seeds", "data_sha256",
+                  "wall_seconds"],
     "07_dataset_sensitivity": ["deepmind_mlp_acc_mean", "kan_17_1_14_ours_acc_mean", "mlp_3_3_acc_mean",
                                "slope_formula_acc", "dataset", "data_sha256", "wall_seconds"],
     "08_seen_unseen": ["seen_share_mean", "models", "lookup_stored_numbers", "dataset", "data_sha256", "wall_seconds"],
@@ -102,14 +103,16 @@ def test_knot_notebook_smoke_run(repo_root, python, smoke_reports, stem):
     if stem != "02_knot_data":
         assert SMOKE[stem]["data_path"].endswith(".csv")
     reports = smoke_reports
-    completed = subprocess.run([python, "-m", "kanrepro.pipeline.run", f"notebooks/{stem}.ipynb", "-c", "configs/smoke.yaml",
-                                "--reports", str(reports)], cwd=repo_root, capture_output=True, text=True)
+    completed = subprocess.run([python, "-m", "kanrepro.pipeline.run", f"notebooks/{stem}.ipynb",
+                                "-c", "configs/smoke.yaml", "--reports", str(reports)],
+                               cwd=repo_root, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads((reports / "results" / f"{stem}.json").read_text())
     assert set(KNOT_KEYS[stem]) <= set(results)
     if stem != "02_knot_data":  # every knot result names its data and how it was made (issue 12)
         assert results["dataset"] and results["n_rows"] > 0 and len(results["data_sha256"]) == 64
-        assert results["provenance"]["made_by"] == "kanrepro.pipeline.run" and not results["provenance"]["default_parameters"]
+        provenance = results["provenance"]
+        assert provenance["made_by"] == "kanrepro.pipeline.run" and not provenance["default_parameters"]
     for key, value in results.items():
         if key.endswith("_acc_mean"):  # a number, or a dict of numbers (one per setting)
             values = value.values() if isinstance(value, dict) else [value]
@@ -143,15 +146,16 @@ def test_the_report_reads_right_in_headless_chromium(repo_root, python, smoke_re
 
     ran = {p.stem for p in (smoke_reports / "results").glob("*.json")}
     assert ran >= {p.stem for p in NOTEBOOKS}, "a smoke run above failed"
-    subprocess.run([python, "-m", "kanrepro.pipeline.report", "--reports", str(smoke_reports)], cwd=repo_root, check=True,
-                   capture_output=True)
+    subprocess.run([python, "-m", "kanrepro.pipeline.report", "--reports", str(smoke_reports)], cwd=repo_root,
+                   check=True, capture_output=True)
     with served(smoke_reports) as base, headless_chromium() as driver:
         driver.get(base + "index.html")
         assert driver.find_element(By.TAG_NAME, "h1").text.startswith("kanrepro")
         claims_rows = driver.find_elements(By.CSS_SELECTOR, "table:first-of-type tr")
         assert len(claims_rows) == len(CLAIMS) + 1  # header + one row per claim
         assert all(r.find_elements(By.CSS_SELECTOR, ".verdict") for r in claims_rows[1:])
-        images = driver.execute_script("return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
+        images = driver.execute_script(
+            "return [...document.images].map(i => [i.src, i.complete && i.naturalWidth > 0])")
         figures = list((smoke_reports / "figures").glob("*.png"))
         assert len(images) >= len(figures) > 0 and all(ok for _, ok in images), [s for s, ok in images if not ok]
         assert any(src.endswith("report_claims.png") for src, _ in images)

@@ -28,7 +28,8 @@ def test_deepmind_split_is_the_notebooks():
     rs = np.random.RandomState(2)  # the notebook, verbatim
     t2, rest = train_test_split(df, random_state=rs)
     v2, te2 = train_test_split(rest, test_size=.5, random_state=rs)
-    assert list(train.index) == list(t2.index) and list(val.index) == list(v2.index) and list(test.index) == list(te2.index)
+    assert list(train.index) == list(t2.index) and list(val.index) == list(v2.index)
+    assert list(test.index) == list(te2.index)
     assert (len(train), len(val), len(test)) == (300, 50, 50)
     assert list(deepmind_split(df, 3)[0].index) != list(train.index)
 

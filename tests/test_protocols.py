@@ -117,7 +117,8 @@ def test_pykan_tutorial_ours_tracks_pykans_fit(_in_tmp, lamb):
     ours = P.pykan_tutorial(data, cfg, variant="ours")
     theirs = P.pykan_tutorial(data, cfg, variant="pykan")
     assert abs(ours.train_loss - theirs.train_loss) < 1e-5  # same init, batches, grid updates, updates
-    assert ours.params == theirs.params | {"pykan_trainable": ours.params["pykan_trainable"], "torch_trainable": ours.params["torch_trainable"]}
+    own = {"pykan_trainable": ours.params["pykan_trainable"], "torch_trainable": ours.params["torch_trainable"]}
+    assert ours.params == theirs.params | own
 
 
 def test_lean_lbfgs_follows_pykans_lbfgs(_in_tmp):

@@ -1,4 +1,5 @@
 """The runner rejects bad parameters before executing, and a failed notebook never looks done."""
+import hashlib
 import json
 import os
 import re
@@ -88,7 +89,8 @@ def test_config_typos_and_bad_yaml_are_named(tmp_path):
     notebook = _notebook(tmp_path / "nb" / "03_deepmind_mlp.ipynb", "pass")
     typo = tmp_path / "typo.yaml"
     typo.write_text("03_deepmind_mlpp:\n  x: 2\n")
-    with pytest.raises(run.ParameterError, match=r"unknown notebook section\(s\) \['03_deepmind_mlpp'\]; known: \['03_deepmind_mlp'\]"):
+    message = r"unknown notebook section\(s\) \['03_deepmind_mlpp'\]; known: \['03_deepmind_mlp'\]"
+    with pytest.raises(run.ParameterError, match=message):
         run.resolve_parameters(notebook, str(typo), [])
     broken = tmp_path / "broken.yaml"
     broken.write_text("03_deepmind_mlp:\n  x: [1, 2\n")
@@ -113,10 +115,11 @@ def test_seed_and_number_rules_apply_before_executing(override, message):
 def test_numbers_parse_as_meant():
     from kanrepro.pipeline.notebook_params import parse_cli_value
 
-    assert parse_cli_value("1e3") == 1000.0 and parse_cli_value("010") == 10 and parse_cli_value("[1, 2e-3]") == [1, 0.002]
+    assert parse_cli_value("1e3") == 1000.0 and parse_cli_value("010") == 10
+    assert parse_cli_value("[1, 2e-3]") == [1, 0.002]
 
 
-def test_only_a_default_runner_run_stamps_its_results(tmp_path, monkeypatch):
+def test_only_a_default_runner_run_stamps_its_results(repo_root, tmp_path, monkeypatch):
     """Issue 12: a smoke, -p or hand run left make's target in place and make published its numbers."""
     from kanrepro.results import default_stamp, write_results
 
@@ -127,6 +130,7 @@ def test_only_a_default_runner_run_stamps_its_results(tmp_path, monkeypatch):
     assert default_stamp("07_demo", reports).exists()
     assert made["made_by"] == "kanrepro.pipeline.run" and made["default_parameters"] and len(made["git_commit"]) == 40
     assert set(made["versions"]) >= {"torch", "numpy", "pykan"}
+    assert made["lock_sha256"] == hashlib.sha256((repo_root / "requirements.lock").read_bytes()).hexdigest()
     run.run_notebook(notebook, {"x": 2}, reports, html=False)
     assert not default_stamp("07_demo", reports).exists()
     assert not json.loads((reports / "results" / "07_demo.json").read_text())["provenance"]["default_parameters"]
@@ -145,8 +149,8 @@ def test_make_reruns_a_notebook_whose_results_came_from_other_parameters(repo_ro
     command = ["make", "--no-print-directory", "reproduce", f"NOTEBOOK_DIR={notebooks}", f"REPORTS={reports}"]
     env = {**os.environ, "MAKEFLAGS": ""}
     assert subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False).returncode == 0
-    smoke = subprocess.run([python, "-m", "kanrepro.pipeline.run", str(notebooks / "01_ok.ipynb"), "-p", "x=7", "--reports",
-                            str(reports)], cwd=repo_root, capture_output=True, text=True, check=False)
+    smoke = subprocess.run([python, "-m", "kanrepro.pipeline.run", str(notebooks / "01_ok.ipynb"), "-p", "x=7",
+                            "--reports", str(reports)], cwd=repo_root, capture_output=True, text=True, check=False)
     assert smoke.returncode == 0 and json.loads((reports / "results" / "01_ok.json").read_text())["x"] == 7
     again = subprocess.run(command, cwd=repo_root, capture_output=True, text=True, env=env, check=False)
     assert again.returncode == 0 and "01_ok: done" in again.stdout  # rerun with the defaults

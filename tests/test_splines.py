@@ -39,7 +39,8 @@ def test_truncated_powers_reproduce_basis(k):
     grid = splines.uniform_grid(2, 5, k, dtype=torch.float64)
     grid = grid + 0.05 * torch.rand(grid.shape, generator=generator, dtype=torch.float64).cumsum(1)  # non-uniform
     x = (torch.rand(500, 2, generator=generator, dtype=torch.float64) * 2 - 1) * 3
-    rebuilt = torch.einsum("bnj,nij->bni", splines.truncated_powers(x, grid, k), splines.truncated_power_weights(grid, k))
+    rebuilt = torch.einsum("bnj,nij->bni", splines.truncated_powers(x, grid, k),
+                           splines.truncated_power_weights(grid, k))
     assert torch.allclose(rebuilt, splines.bspline_basis(x, grid, k), atol=1e-9)
 
 

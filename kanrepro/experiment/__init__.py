@@ -1,1 +1,2 @@
-"""The knot experiments: runs over seeds, statistics, Table 4 and its formulas, discovery, relations, splits' meaning."""
+"""The knot experiments: runs over seeds, statistics, Table 4 and its formulas, discovery, relations, what a split
+measures."""

@@ -27,7 +27,8 @@ def nearest_labels(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
     return classes[votes.argmax(axis=1)]  # argmax takes the first (smallest) class among ties
 
 
-def lookup_correct(train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str], k: int = 1) -> tuple[np.ndarray, int]:
+def lookup_correct(train: pd.DataFrame, test: pd.DataFrame, features: Sequence[str],
+                   k: int = 1) -> tuple[np.ndarray, int]:
     """Per test row, whether the k-NN lookup is right ((test rows,) bool), and how many numbers it stores
     (the z-scored training rows, their signatures, and the per-feature mean and std)."""
     stats = feature_stats(train, features, name="train")

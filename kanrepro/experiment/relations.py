@@ -75,7 +75,8 @@ def contrastive_split(frame: pd.DataFrame, seed: int, train_share: float = 0.8) 
         real = values[rows]
         fake = np.column_stack([rng.permutation(real[:, j]) for j in range(real.shape[1])])
         out[f"{part}_input"] = torch.tensor(np.vstack([real, fake]), dtype=torch.float32)
-        out[f"{part}_label"] = torch.tensor(np.r_[np.ones(len(real)), np.zeros(len(fake))], dtype=torch.float32)[:, None]
+        labels = np.r_[np.ones(len(real)), np.zeros(len(fake))]
+        out[f"{part}_label"] = torch.tensor(labels, dtype=torch.float32)[:, None]
     return out
 
 

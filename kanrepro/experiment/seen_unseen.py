@@ -57,7 +57,8 @@ def seen_shares(frame: pd.DataFrame, split_seeds: Sequence[int]) -> pd.DataFrame
     rows = []
     for seed in split_seeds:
         train, _, test = deepmind_split(frame, seed)
-        rows.append({"split_seed": seed, "seen_share_mirrors_together": seen_mask(together, frame, train.index, test.index).mean(),
+        rows.append({"split_seed": seed,
+                     "seen_share_mirrors_together": seen_mask(together, frame, train.index, test.index).mean(),
                      "seen_share_mirrors_apart": seen_mask(apart, frame, train.index, test.index).mean()})
     return pd.DataFrame(rows)
 
@@ -70,7 +71,8 @@ def _row(model: str, split: str, split_seed: int, init_seed: int | None, correct
 
 
 def mlp_rows(frame: pd.DataFrame, features: Sequence[str], hidden: Sequence[int], cfg: P.DeepMindConfig,
-             split_seeds: Sequence[int], init_seeds: Sequence[int], name: str, protocol: str = "deepmind") -> list[dict]:
+             split_seeds: Sequence[int], init_seeds: Sequence[int], name: str,
+             protocol: str = "deepmind") -> list[dict]:
     """An MLP under ``cfg`` (its ``split``), every split seed x init seed (vectorised over init seeds)."""
     groups, out = knot_groups(frame), []
     for seed in split_seeds:

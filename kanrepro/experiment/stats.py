@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def bootstrap_ci(values: Sequence[float], level: float = 0.95, n_boot: int = 10_000, seed: int = 0) -> tuple[float, float]:
+def bootstrap_ci(values: Sequence[float], level: float = 0.95, n_boot: int = 10_000,
+                 seed: int = 0) -> tuple[float, float]:
     """Percentile bootstrap CI of the mean; seeded, so the same values give the same interval."""
     x = np.asarray(values, dtype=np.float64)
     if len(x) == 0:

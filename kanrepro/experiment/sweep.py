@@ -49,7 +49,8 @@ def _size_task(data: Prepared, spec: ModelSpec, cfg: DeepMindConfig, seeds: list
 
 def sweep_deepmind(data: Prepared, specs: Sequence[ModelSpec], seeds: Sequence[int],
                    cfg: DeepMindConfig = DeepMindConfig(), split_seed: int | None = None, scheduler: str | None = None,
-                   processes: int | None = None, vectorised: bool = True, protocol: str = "deepmind") -> list[RunRecord]:
+                   processes: int | None = None, vectorised: bool = True,
+                   protocol: str = "deepmind") -> list[RunRecord]:
     """Every spec x every seed (init seed = batch seed = seed) under ``cfg``; records in spec, seed order."""
     tasks = [dict(data=data, spec=spec, cfg=cfg, seeds=list(seeds), split_seed=split_seed, vectorised=vectorised,
                   protocol=protocol) for spec in specs]

@@ -39,24 +39,28 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--workers", type=_number(int, 1), default=2, help="Dask LocalCluster worker processes")
     b.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
-    b.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=120.0, help="wall-clock seconds per knot")
+    b.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=120.0,
+                   help="wall-clock seconds per knot")
     b.add_argument("--geodesic", default="fast", choices=["fast", "exact", "words"])
     b.add_argument("--out", default=str(DEFAULT_CENSUS_PATH))
     b.add_argument("--no-progress", action="store_true")
     b.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     r = sub.add_parser("random", help="build (or resume) the random-diagram dataset (DeepMind's distribution)")
-    r.add_argument("--draws", type=_number(int, 1), default=243_700, help="rows of the full file (DeepMind's: ~243,700)")
+    r.add_argument("--draws", type=_number(int, 1), default=243_700,
+                   help="rows of the full file (DeepMind's: ~243,700)")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--workers", type=_number(int, 1), default=2)
     r.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
-    r.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=20.0, help="wall-clock seconds per job (then the orbit search)")
+    r.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=20.0,
+                   help="wall-clock seconds per job (then the orbit search)")
     r.add_argument("--geodesic", default="words", choices=["fast", "exact", "words"],
                    help="short geodesic of computed knots (words: orbit search; fast: Dirichlet first)")
     r.add_argument("--stage", default="all", choices=["all", "draws", "features", "assemble"])
     r.add_argument("--out", default=str(DEFAULT_RANDOM_PATH))
     r.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     r.add_argument("--no-progress", action="store_true")
-    r.add_argument("--resume-from", default=None, help="a shipped random file whose rows seed the chunks (new checkout)")
+    r.add_argument("--resume-from", default=None,
+                   help="a shipped random file whose rows seed the chunks (new checkout)")
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")
     v.add_argument("--sample", type=_number(int, 1), default=20)
     v.add_argument("--seed", type=int, default=0)

@@ -125,7 +125,8 @@ def assemble(results: list[dict[str, Any]], out: Path, config: dict[str, Any],
         "failed": [{"name": r["name"], "status": r["status"], "error": r.get("error", "")}
                    for r in results if r["status"] in ("error", "timeout")],
         "n_geodesic_fallbacks": sum(1 for f in fallbacks if not f["geodesic_method"].startswith("dirichlet")),
-        "geodesic_methods": _count(d["geodesic_method"].split(":")[0] + ":" + d["geodesic_method"].split(":")[-1].rstrip("0123456789") for d in diags),
+        "geodesic_methods": _count(d["geodesic_method"].split(":")[0] + ":"
+                                   + d["geodesic_method"].split(":")[-1].rstrip("0123456789") for d in diags),
         "geodesic_fallbacks": [f for f in fallbacks if not f["geodesic_method"].startswith("dirichlet")],
         "geodesic_fallback_note": ("method 'words' = orbit search in the high-precision holonomy (kanrepro.knots."
                                    "orbit), used when no Dirichlet domain was found; NOT certified: it can miss "

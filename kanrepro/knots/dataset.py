@@ -127,7 +127,8 @@ def expand_draws(compact: pd.DataFrame) -> pd.DataFrame:
     positions = compact["draws"].astype(str).str.split()
     counts = positions.str.len().to_numpy()
     order = np.concatenate([np.asarray(p, dtype=np.int64) for p in positions])
-    crossings = np.concatenate([np.asarray(c, dtype=np.int64) for c in compact["draw_crossings"].astype(str).str.split()])
+    crossings = np.concatenate([np.asarray(c, dtype=np.int64)
+                                for c in compact["draw_crossings"].astype(str).str.split()])
     if len(crossings) != len(order) or not np.array_equal(np.sort(order), np.arange(len(order))):
         raise ValueError("compact knot file: 'draws' must list every row position 0..n-1 exactly once, "
                          "with one 'draw_crossings' entry per position")

@@ -54,7 +54,8 @@ def unseen_knots_split(frame: pd.DataFrame, seed: int, fractions: Sequence[float
             for p in range(len(fractions) + 1)]
 
 
-def split_frame(frame: pd.DataFrame, seed: int, split: str = "deepmind") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def split_frame(frame: pd.DataFrame, seed: int,
+                split: str = "deepmind") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(train, val, test): DeepMind's split, or ``unseen_knots`` with its proportions (75 / 12.5 / 12.5)."""
     if split == "deepmind":
         return deepmind_split(frame, seed)

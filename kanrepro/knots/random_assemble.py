@@ -107,7 +107,8 @@ def validation(draws: list[dict[str, Any]], rows: dict[str, dict[str, Any]], ful
             genus_checked += 1
             genus_ok += int(row["hyperbolic_torsion_degree"] == 4 * genus - 2)
             if row["hyperbolic_torsion_degree"] != 4 * genus - 2:
-                bad_genus.append({"key": key, "name": name, "torsion": row["hyperbolic_torsion_degree"], "genus": genus})
+                bad_genus.append({"key": key, "name": name, "torsion": row["hyperbolic_torsion_degree"],
+                                  "genus": genus})
     for draw in draws:
         if draw["key"] in rows and draw["signature"] != rows[draw["key"]][TARGET]:
             bad_draw.append({"index": draw["index"], "key": draw["key"], "draw": draw["signature"]})

@@ -99,7 +99,8 @@ class KAN(nn.Module):
             knots = uniform_grid(n, g, self.k, *grid_range, dtype=dtype)
             noise = (torch.rand(g + 1, n, m, generator=gen, dtype=dtype) - 0.5) * noise_scale / g
             coef = fit_coefficients(knots[:, self.k:-self.k].T, noise, knots, self.k)
-            sb = scale_base_mu / math.sqrt(n) + scale_base_sigma * (torch.rand(n, m, generator=gen, dtype=dtype) * 2 - 1) / math.sqrt(n)
+            sb = (scale_base_mu / math.sqrt(n)
+                  + scale_base_sigma * (torch.rand(n, m, generator=gen, dtype=dtype) * 2 - 1) / math.sqrt(n))
             self.register_buffer(f"grid_{l}", knots)
             self.register_buffer(f"mask_{l}", torch.ones(n, m, dtype=dtype))
             self.coef.append(nn.Parameter(coef))
@@ -183,7 +184,8 @@ class KAN(nn.Module):
             y = self._buf("subnode_scale", l) * y + self._buf("subnode_bias", l)
             x = self._buf("node_scale", l) * y + self._buf("node_bias", l)
         for coef in self.coef:
-            reg = reg + lamb_coef * coef.abs().mean(dim=1).sum() + lamb_coefdiff * torch.diff(coef).abs().mean(dim=1).sum()
+            reg = (reg + lamb_coef * coef.abs().mean(dim=1).sum()
+                   + lamb_coefdiff * torch.diff(coef).abs().mean(dim=1).sum())
         return x, reg
 
     # -- grid update ------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ def _split_measures_new_knots(results: dict[str, Any]) -> Judgement:
     best_unseen = max(trained, key=lambda m: trained[m]["unseen_knots_acc_all"]["mean"])
     ours = (f"lookup 1-NN {100 * lookup:.1f}% on DeepMind's split ({100 * results['seen_share_mean']:.0f}% of its test "
             f"rows seen in training); best model there {best} {100 * dm['mean']:.1f}%, on unseen knots "
-            f"{100 * unseen['mean']:.1f}% [{100 * unseen['ci95'][0]:.1f}–{100 * unseen['ci95'][1]:.1f}]; best on unseen "
+            f"{100 * unseen['mean']:.1f}% [{100 * unseen['ci95'][0]:.1f}–{100 * unseen['ci95'][1]:.1f}]; "
+            f"best on unseen "
             f"knots: {best_unseen} {100 * trained[best_unseen]['unseen_knots_acc_all']['mean']:.1f}%")
     drop = dm["mean"] - unseen["mean"]
     if dm["mean"] - lookup <= LOOKUP_MARGIN:

@@ -10,7 +10,8 @@ The runner checks values against these specs *before* executing (papermill only 
 notebook's next cell calls :func:`check_notebook_parameters` so a value edited in JupyterLab is checked too.
 Allowed-value terms, comma-separated: ``≥ x``, ``> x``, ``≤ x``, ``< x``, ``a..b`` (inclusive),
 ``a | b | c`` (choices), ``non-empty``, ``len ≥ n`` (lists). Write ``≥``/``≤``, not ``>=``/``<=``:
-papermill skips any parameter line holding a second ``=`` (it then only warns), so no ``=`` in comments. For lists, numeric and choice terms apply to every element.
+papermill skips any parameter line holding a second ``=`` (it then only warns), so no ``=`` in comments.
+For lists, numeric and choice terms apply to every element.
 """
 from __future__ import annotations
 

@@ -89,13 +89,15 @@ def claims_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | N
             ax.errorbar(100 * unseen["mean"], y + 0.28, xerr=[[100 * (unseen["mean"] - unseen["ci95"][0])],
                         [100 * (unseen["ci95"][1] - unseen["mean"])]], fmt="s", ms=4, color="#555", capsize=2)
         if census is not None:
-            ax.errorbar(100 * census[0], y - 0.28, xerr=[[100 * (census[0] - census[1])], [100 * (census[2] - census[0])]],
+            ax.errorbar(100 * census[0], y - 0.28,
+                        xerr=[[100 * (census[0] - census[1])], [100 * (census[2] - census[0])]],
                         fmt="D", ms=4, color="#3a6ea5", capsize=2)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([f"{c.claim_id}: {c.text[:48]}{'…' if len(c.text) > 48 else ''}" for c, *_ in rows], fontsize=7)
     ax.invert_yaxis()
     handles = [plt.Line2D([], [], marker="x", ls="", color="k", label="source's number"),
-               *[plt.Line2D([], [], marker="o", ls="", color=c, label=f"ours, {v}") for v, c in VERDICT_COLOURS.items()],
+               *[plt.Line2D([], [], marker="o", ls="", color=c, label=f"ours, {v}")
+                 for v, c in VERDICT_COLOURS.items()],
                plt.Line2D([], [], marker=".", ls="", color="#999", label="ours, one run"),
                plt.Line2D([], [], marker="s", ls="", color="#555", label="ours on unseen knots (08)"),
                plt.Line2D([], [], marker="D", ls="", color="#3a6ea5", label="ours on the census (07)")]

@@ -56,7 +56,8 @@ def load_config(path: str | Path | None, stem: str, known_stems: list[str] | Non
         raise ParameterError(f"config {path}: expected a mapping of notebook stems to parameter mappings")
     unknown = sorted(str(k) for k in config if known_stems is not None and str(k) not in known_stems)
     if unknown:
-        raise ParameterError(f"config {path}: unknown notebook section(s) {unknown}; known: {sorted(known_stems or [])}")
+        raise ParameterError(f"config {path}: unknown notebook section(s) {unknown}; "
+                             f"known: {sorted(known_stems or [])}")
     section = config.get(stem, {}) or {}
     if not isinstance(section, dict):
         raise ParameterError(f"config {path}: section {stem!r} must be a mapping of parameter names to values")
@@ -185,8 +186,9 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
     failed.unlink(missing_ok=True)
     if default:  # make's target, written last: everything above has landed
         atomic_write_text(stamp, f"{notebook}: default parameters, done {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
-    print(f"[kanrepro.pipeline.run] {stem}: done in {time.time() - start:.1f} s -> {reports / 'notebooks' / (stem + '.ipynb')}")
-    return reports / "notebooks" / f"{stem}.ipynb"
+    executed = reports / "notebooks" / f"{stem}.ipynb"
+    print(f"[kanrepro.pipeline.run] {stem}: done in {time.time() - start:.1f} s -> {executed}")
+    return executed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -108,7 +108,8 @@ class Adam:
     as torch's ``_single_tensor_adam``), ~5x faster than numpy temporaries.
     """
 
-    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
+    def __init__(self, shape: tuple[int, ...], dtype: np.dtype, lr: float = 1e-3, betas=(0.9, 0.999),
+                 eps: float = 1e-8):
         self.lr, (self.b1, self.b2), self.eps = lr, betas, eps
         self.m, self.v, self.t = np.zeros(shape, dtype), np.zeros(shape, dtype), 0
         self._m, self._v = torch.from_numpy(self.m), torch.from_numpy(self.v)

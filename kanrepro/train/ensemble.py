@@ -131,7 +131,8 @@ def unstack_into(stack: MLPStack, models: Sequence[MLP]) -> None:
 
 
 def _targets(y: np.ndarray, n_out: int, dtype) -> np.ndarray:
-    """Per row: DeepMind's one-hot of y (zero when y is out of range) and its sum, both / batch later: (N, n_out + 1)."""
+    """Per row: DeepMind's one-hot of y (zero when y is out of range) and its sum, both / batch later:
+    (N, n_out + 1)."""
     out = np.zeros((len(y), n_out + 1), dtype=dtype)
     valid = (y >= 0) & (y < n_out)
     out[np.flatnonzero(valid), y[valid]] = 1
@@ -201,7 +202,8 @@ def _train_stack(stack, data, cfg, batch_seeds):
     return [TrainResult(int(steps_run[s]), stop_step[s], best_step[s], curves[s], seconds / S) for s in range(S)]
 
 
-def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3)), cfg: DeepMindConfig = DeepMindConfig(),
+def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3)),
+                      cfg: DeepMindConfig = DeepMindConfig(),
                       init_seeds: Sequence[int] = range(8), batch_seeds: Sequence[int] | None = None,
                       split_seed: int | None = None, protocol: str = "deepmind") -> list[RunRecord]:
     """Train len(init_seeds) MLPs of ``spec`` at once; one :class:`RunRecord` per copy (seconds = share).

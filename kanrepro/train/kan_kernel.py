@@ -249,7 +249,8 @@ class KANKernel:
             for l in range(self.depth):
                 coef, gcoef = self.p[l][0], self.g[l][0]
                 d = np.diff(coef, axis=2)
-                loss += lamb * (reg.coef * float(np.abs(coef).mean(axis=1).sum()) + reg.coefdiff * float(np.abs(d).mean(axis=1).sum()))
+                loss += lamb * (reg.coef * float(np.abs(coef).mean(axis=1).sum())
+                                + reg.coefdiff * float(np.abs(d).mean(axis=1).sum()))
                 gcoef += lamb * reg.coef * np.sign(coef) / coef.shape[1]
                 sd = lamb * reg.coefdiff * np.sign(d) / coef.shape[1]
                 gcoef[:, :, 1:] += sd

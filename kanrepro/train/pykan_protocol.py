@@ -197,7 +197,7 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
                 fg()
                 opt.step(kern.theta, kern.grad)
             elif cfg.opt == "LBFGS":
-                opt.step(lambda: torch_objective(train_id))
+                opt.step(lambda idx=train_id: torch_objective(idx))
             else:
                 torch_objective(train_id)
                 opt.step()

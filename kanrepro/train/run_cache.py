@@ -98,7 +98,8 @@ def recall(kind: str, data_id: str, arguments: dict[str, Any]) -> Any | None:
 def remember(kind: str, data_id: str, arguments: dict[str, Any], value: Any) -> None:
     """Store ``value`` (not None) under this key, atomically."""
     if enabled():
-        results.atomic_write_bytes(_path(kind, data_id, arguments), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        results.atomic_write_bytes(_path(kind, data_id, arguments), data)
 
 
 def remembered(kind: str, data: Any, arguments: dict[str, Any], compute: Callable[[], Any]) -> Any:
