@@ -142,5 +142,5 @@ def test_an_overflowing_run_stops_with_a_clear_error(engine):
     data.X_val[0, 0] = float("nan")  # an overflowed input: sigmoid units would saturate on inf
     with pytest.raises(FloatingPointError, match="training diverged.*validation loss (nan|inf) at step 0"):
         P.deepmind(data, MLP33, SMALL, init_seed=1, batch_seed=1, engine=engine)
-    with pytest.raises(FloatingPointError, match=r"training diverged \(seed 0\)"):
+    with pytest.raises(FloatingPointError, match=r"training diverged \(copy 0, batch seed 1\)"):
         deepmind_ensemble(data, MLP33, SMALL, [1, 2], [1, 2])

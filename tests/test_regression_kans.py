@@ -36,8 +36,8 @@ def test_kernel_mse_gradient_matches_autograd():
 def test_fast_engine_follows_the_torch_reference():
     train = _knots(300, 0)
     cfg = R.RegressionConfig(steps=2, grid=3)  # LBFGS amplifies rounding differences after a few steps
-    fast, ref = (R.fit_regression_kan(train, [3, 2, 1], R.SALIENT, 1, cfg, engine=e) for e in ("fast", "torch"))
-    values = [R.kan_values(m, train, R.SALIENT) for m in (fast, ref)]
+    fast, ref = (R.fit_regression_kan(train, [3, 2, 1], R.TABLE4_INPUTS, 1, cfg, engine=e) for e in ("fast", "torch"))
+    values = [R.kan_values(m, train, R.TABLE4_INPUTS) for m in (fast, ref)]
     assert np.allclose(values[0], values[1], atol=1e-6 * np.abs(values[1]).max())
 
 
@@ -58,6 +58,6 @@ def test_bad_names_are_named():
     with pytest.raises(ValueError, match="name must be one of"):
         R.score_regression_kan("F", frame, frame, seed=0)
     with pytest.raises(ValueError, match="width must start with"):
-        R.fit_regression_kan(frame, [2, 1], R.SALIENT, seed=0)
+        R.fit_regression_kan(frame, [2, 1], R.TABLE4_INPUTS, seed=0)
     with pytest.raises(ValueError, match="engine must be"):
-        R.fit_regression_kan(frame, [3, 1], R.SALIENT, seed=0, engine="jax")
+        R.fit_regression_kan(frame, [3, 1], R.TABLE4_INPUTS, seed=0, engine="jax")

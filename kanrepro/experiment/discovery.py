@@ -35,20 +35,19 @@ import torch
 
 from kanrepro.experiment.formulas import TARGET, Calibration
 from kanrepro.experiment.regression_kans import (
-    SALIENT,
     RegressionConfig,
     fit_regression_kan,
     kan_values,
 )
-from kanrepro.experiment.table4 import natural_slope
+from kanrepro.experiment.table4 import TABLE4_INPUTS, natural_slope
 from kanrepro.nn.models import KAN
 from kanrepro.train.engine import single_threaded
 
-SHAPES = {"B": [3, 1], "C": [3, 1, 1], "D": [3, 2, 1]}  # Table 4 row -> KAN width, inputs SALIENT
+SHAPES = {"B": [3, 1], "C": [3, 1, 1], "D": [3, 2, 1]}  # Table 4 row -> KAN width, inputs TABLE4_INPUTS
 # how auto_symbolic picks each edge's function: pykan 0.2.8's default trades simplicity against r^2
 # (weight_simple 0.8); pykan 0.0.x, current when the paper appeared, took the top r^2 (weight_simple 0)
 RULES = {"pykan default": 0.8, "top r2": 0.0}
-SYMBOLS = sympy.symbols("μ_r μ_i λ", real=True)  # in SALIENT's order (Python identifiers, so text parses back)
+SYMBOLS = sympy.symbols("μ_r μ_i λ", real=True)  # in TABLE4_INPUTS's order (Python identifiers, so text parses back)
 SLOPE_CORRELATION = 0.99  # |Pearson r| with the natural slope on the test rows above this: "the slope"
 
 
@@ -105,7 +104,7 @@ def formula_values(expression: sympy.Expr, frame: pd.DataFrame) -> np.ndarray:
     """The formula's value per row of ``frame`` (rows,), float64; inf/nan where it is undefined."""
     function = sympy.lambdify(SYMBOLS, expression, modules="numpy")
     with np.errstate(all="ignore"):
-        values = function(*(frame[c].to_numpy(np.float64) for c in SALIENT))
+        values = function(*(frame[c].to_numpy(np.float64) for c in TABLE4_INPUTS))
     return np.broadcast_to(np.asarray(values, dtype=np.float64), (len(frame),)).copy()
 
 
@@ -122,7 +121,7 @@ def score_values(f_train: np.ndarray, f_test: np.ndarray, train: pd.DataFrame, t
 
 def _pykan_dataset(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, torch.Tensor]:
     def tensors(frame: pd.DataFrame) -> tuple[torch.Tensor, torch.Tensor]:
-        return (torch.tensor(frame[SALIENT].to_numpy(np.float32)),
+        return (torch.tensor(frame[TABLE4_INPUTS].to_numpy(np.float32)),
                 torch.tensor(frame[TARGET].to_numpy(np.float32))[:, None])
 
     (x, y), (xt, yt) = tensors(train), tensors(test)
@@ -133,7 +132,7 @@ def _formula(theirs) -> sympy.Expr:
     """pykan's symbolic formula of its first output, in :data:`SYMBOLS`, rounded to 4 digits."""
     from kan.utils import ex_round
 
-    inputs = sympy.symbols(f"x_1:{len(SALIENT) + 1}")
+    inputs = sympy.symbols(f"x_1:{len(TABLE4_INPUTS) + 1}")
     with warnings.catch_warnings():  # pykan hands sympy its (requires_grad) constants
         warnings.simplefilter("ignore", UserWarning)
         formula = theirs.symbolic_formula()[0][0]
@@ -207,9 +206,9 @@ def discover(shape: str, train: pd.DataFrame, test: pd.DataFrame, seed: int,
     if 0 < cfg.train_rows < len(train):  # the cost stays fixed as the dataset grows
         fit_rows = train.iloc[np.sort(np.random.RandomState(seed).choice(len(train), cfg.train_rows, replace=False))]
     with single_threaded():
-        model = fit_regression_kan(fit_rows, SHAPES[shape], SALIENT, seed, RegressionConfig(
+        model = fit_regression_kan(fit_rows, SHAPES[shape], TABLE4_INPUTS, seed, RegressionConfig(
             grid=cfg.grid, k=cfg.k, steps=cfg.steps))
-    k_train, k_test = kan_values(model, train, SALIENT), kan_values(model, test, SALIENT)
+    k_train, k_test = kan_values(model, train, TABLE4_INPUTS), kan_values(model, test, TABLE4_INPUTS)
     kan_scores = {"test_acc": score_values(k_train, k_test, train, test),
                   "test_r2": float(np.corrcoef(k_test, test[TARGET])[0, 1] ** 2) if np.isfinite(k_test).all()
                   else float("nan")}

@@ -16,6 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from kanrepro.experiment.stats import summarise
+from kanrepro.experiment.table4 import LAMBDA, MU_IMAG, MU_REAL
 from kanrepro.knots.dataset import (
     FEATURES,
     check_trainable,
@@ -26,7 +27,7 @@ from kanrepro.knots.prep import ConstantColumnWarning
 from kanrepro.train import ensemble, protocols
 from kanrepro.train.records import RunRecord
 
-SALIENT = ["longitudinal_translation", "meridinal_translation_imag", "meridinal_translation_real"]  # DeepMind's 3
+SALIENT = [LAMBDA, MU_IMAG, MU_REAL]  # DeepMind's three salient invariants, in its order
 
 
 def load_knots(data_path: str) -> tuple[pd.DataFrame, str]:

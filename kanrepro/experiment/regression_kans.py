@@ -20,14 +20,13 @@ import pandas as pd
 import torch
 
 from kanrepro.experiment.formulas import TARGET, Calibration
-from kanrepro.experiment.table4 import LAMBDA, MU_IMAG, MU_REAL
+from kanrepro.experiment.table4 import TABLE4_INPUTS
 from kanrepro.nn.models import KAN
 from kanrepro.train.pykan_protocol import PykanTutorialConfig, fit_like_pykan
 
-SALIENT = [MU_REAL, MU_IMAG, LAMBDA]
 # formula id -> (KAN width, input columns)
 SHAPES: dict[str, tuple[list[int], list[str]]] = {
-    "B": ([3, 1], SALIENT), "C": ([3, 1, 1], SALIENT), "D": ([3, 2, 1], SALIENT),
+    "B": ([3, 1], TABLE4_INPUTS), "C": ([3, 1, 1], TABLE4_INPUTS), "D": ([3, 2, 1], TABLE4_INPUTS),
 }
 
 

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 LAMBDA, MU_REAL, MU_IMAG = "longitudinal_translation", "meridinal_translation_real", "meridinal_translation_imag"
+TABLE4_INPUTS = [MU_REAL, MU_IMAG, LAMBDA]  # DeepMind's three salient invariants as Table 4's KANs take them
 
 Formula = Callable[[pd.DataFrame], np.ndarray]
 

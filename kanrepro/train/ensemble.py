@@ -7,7 +7,6 @@ batch_seed=batch_seeds[s], engine='torch')`` (tested; float rounding aside).
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -17,13 +16,8 @@ import torch
 from kanrepro.knots.prep import Prepared
 from kanrepro.nn.models import MLP
 from kanrepro.train import run_cache
-from kanrepro.train.engine import (
-    Adam,
-    BatchSampler,
-    check_finite_loss,
-    masked_xent,
-    single_threaded,
-)
+from kanrepro.train.engine import Adam, masked_xent, single_threaded
+from kanrepro.train.loop import deepmind_loop
 from kanrepro.train.protocols import DeepMindConfig, ModelSpec
 from kanrepro.train.records import RunRecord, TrainResult, make_record
 
@@ -142,64 +136,37 @@ def _targets(y: np.ndarray, n_out: int, dtype) -> np.ndarray:
 
 def train_stack(stack: MLPStack, data: Prepared, cfg: DeepMindConfig, batch_seeds: Sequence[int]) -> list[TrainResult]:
     """DeepMind's loop for every copy at once; a copy's parameters at its stop (or best step) are what it keeps."""
-    with single_threaded():
-        return _train_stack(stack, data, cfg, batch_seeds)
+    with single_threaded(), np.errstate(over="ignore"):  # exp overflow in a saturated sigmoid: the right limit
+        return deepmind_loop(StackBackend(stack, data, cfg), len(data.X_train), cfg.batch_size, cfg.max_steps,
+                             cfg.val_every, cfg.restore_best, batch_seeds)
 
 
-def _train_stack(stack, data, cfg, batch_seeds):
-    t0 = time.perf_counter()
-    S = stack.S
-    X, y = data.X_train.numpy(), data.y_train.numpy()
-    Xv, yv = data.X_val.numpy(), np.broadcast_to(data.y_val.numpy(), (S, len(data.y_val)))
-    batch = min(cfg.batch_size, len(X))
-    n_in = X.shape[1]
-    # one gather per step: inputs, one-hot / B and its row sum / B side by side
-    table = np.concatenate([X, _targets(y, data.encoding.n_outputs, X.dtype) / X.dtype.type(batch)], axis=1)
-    samplers = [BatchSampler(b, len(X), cfg.batch_size) for b in batch_seeds]
-    adam = Adam(stack.theta.shape, stack.theta.dtype, lr=cfg.lr)
-    active = np.ones(S, dtype=bool)
-    best = np.full(S, np.inf)
-    best_step: list[int | None] = [None] * S
-    stop_step: list[int | None] = [None] * S
-    steps_run = np.zeros(S, dtype=np.int64)
-    curves: list[list[list[float]]] = [[] for _ in range(S)]
-    # A stopped copy keeps being updated (cheaper than updating a subset: the cost is per call, not per
-    # copy) but its parameters at the stop are kept here and restored at the end.
-    kept = stack.theta.copy()
-    # Every active copy's sampler is at the same position (all advance once per step), so one (S, block,
-    # batch) array, refilled every `block` steps, gives all batches of a step by one slice.
-    block = samplers[0].block
-    batches = np.zeros((S, block, batch), dtype=np.int64)
-    with np.errstate(over="ignore"):  # exp overflow in a saturated sigmoid gives the right limit
-        for step in range(cfg.max_steps):
-            rows = np.flatnonzero(active)
-            if len(rows) == 0:
-                break
-            if step % block == 0:
-                for s in rows:
-                    batches[s] = samplers[s].next_block()
-            rows_now = table[batches[:, step % block]]
-            stack.grad_step(rows_now[:, :, :n_in], rows_now[:, :, n_in:])
-            adam.step(stack.theta, stack.grad)
-            steps_run[rows] = step + 1
-            if step % cfg.val_every == 0:
-                val, _ = masked_xent(np.swapaxes(stack.forward(Xv), 1, 2), yv, want_grad=False)
-                for s in rows:
-                    curves[s].append([step, float(val[s])])
-                    check_finite_loss(float(val[s]), step, f"seed {s}")
-                    if val[s] > best[s]:
-                        active[s], stop_step[s] = False, step
-                        if not cfg.restore_best:
-                            kept[s] = stack.theta[s]
-                    else:
-                        best[s], best_step[s] = val[s], step
-                        if cfg.restore_best:
-                            kept[s] = stack.theta[s]
-    finished = active if not cfg.restore_best else np.zeros(S, dtype=bool)
-    kept[finished] = stack.theta[finished]  # copies that ran to the step cap end where they are
-    stack.theta[:] = kept
-    seconds = time.perf_counter() - t0
-    return [TrainResult(int(steps_run[s]), stop_step[s], best_step[s], curves[s], seconds / S) for s in range(S)]
+class StackBackend:
+    """An :class:`MLPStack` under :func:`~kanrepro.train.loop.deepmind_loop`: manual gradient, one Adam on
+    the flat (S, P) parameters."""
+
+    def __init__(self, stack: MLPStack, data: Prepared, cfg: DeepMindConfig):
+        X, y = data.X_train.numpy(), data.y_train.numpy()
+        self.stack, self.S, self.n_in = stack, stack.S, X.shape[1]
+        batch = min(cfg.batch_size, len(X))
+        # one gather per step: inputs, one-hot / B and its row sum / B side by side
+        self.table = np.concatenate([X, _targets(y, data.encoding.n_outputs, X.dtype) / X.dtype.type(batch)], axis=1)
+        self.Xv, self.yv = data.X_val.numpy(), np.broadcast_to(data.y_val.numpy(), (self.S, len(data.y_val)))
+        self.adam = Adam(stack.theta.shape, stack.theta.dtype, lr=cfg.lr)
+
+    def step(self, step: int, batches: np.ndarray) -> None:
+        rows = self.table[batches]
+        self.stack.grad_step(rows[:, :, :self.n_in], rows[:, :, self.n_in:])
+        self.adam.step(self.stack.theta, self.stack.grad)
+
+    def val_losses(self) -> np.ndarray:
+        return masked_xent(np.swapaxes(self.stack.forward(self.Xv), 1, 2), self.yv, want_grad=False)[0]
+
+    def snapshot(self, s: int) -> np.ndarray:
+        return self.stack.theta[s].copy()
+
+    def restore(self, s: int, state: np.ndarray) -> None:
+        self.stack.theta[s] = state
 
 
 def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3)),

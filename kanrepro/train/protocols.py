@@ -12,7 +12,6 @@ Determinism: the split seed fixes the split, ``init_seed`` the weights, ``batch_
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
@@ -23,14 +22,9 @@ from torch import nn
 
 from kanrepro.knots.prep import Prepared, prepare_deepmind
 from kanrepro.nn.models import KAN, MLP
-from kanrepro.train.engine import (
-    Adam,
-    BatchSampler,
-    check_finite_loss,
-    masked_xent,
-    single_threaded,
-)
+from kanrepro.train.engine import Adam, masked_xent, single_threaded
 from kanrepro.train.kan_kernel import BatchInputs, KANKernel
+from kanrepro.train.loop import deepmind_loop
 from kanrepro.train.pykan_protocol import PykanTutorialConfig, pykan_tutorial
 from kanrepro.train.records import (
     RunRecord,
@@ -97,65 +91,90 @@ def train_deepmind(model: nn.Module, data: Prepared, cfg: DeepMindConfig = DeepM
 
 
 def _train_deepmind(model, data, cfg, batch_seed, engine):
-    t0 = time.perf_counter()
-    sampler = BatchSampler(batch_seed, len(data.X_train), cfg.batch_size)
-    best, best_step, stop_step, curve, best_state = np.inf, None, None, [], None
-    if engine == "fast":
-        kern = KANKernel(model)
-        X, y = data.X_train.numpy(), data.y_train.numpy()
-        Xv, yv = data.X_val.numpy(), data.y_val.numpy()
-        updates = [s for s in range(min(cfg.max_steps, cfg.kan_stop_grid_update_step)) if _grid_step(model, cfg, s)]
-        batches = BatchInputs(kern, X)
-        batches.regrid(cfg.batch_size * (updates[0] if updates else cfg.max_steps))
-        val_inputs = None  # the validation rows' layer-0 inputs under the current grid
-        adam = Adam(kern.theta.shape, kern.dtype, lr=cfg.lr)
-    else:
-        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    step = -1
-    for step in range(cfg.max_steps):
-        idx = sampler.next()
-        if engine == "fast":
-            if _grid_step(model, cfg, step):
-                kern.write_back()
-                model.update_grid_from_samples(data.X_train[idx])
-                kern.reload()
-                later = [s for s in updates if s > step]
-                batches.regrid(cfg.batch_size * ((later[0] if later else cfg.max_steps) - step))
-                val_inputs = None
-            kern.loss_grad(None, y[idx], batches.batch(idx))
-            adam.step(kern.theta, kern.grad)
-        else:
-            if _grid_step(model, cfg, step):
-                model.update_grid_from_samples(data.X_train[idx])
-            tidx = torch.from_numpy(idx)
-            loss = masked_cross_entropy(model(data.X_train[tidx]), data.y_train[tidx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        if step % cfg.val_every == 0:
-            if engine == "fast":
-                if val_inputs is None:
-                    val_inputs = kern.inputs(Xv)
-                val = float(masked_xent(kern.forward(cache=val_inputs), yv, want_grad=False)[0])
-            else:
-                with torch.no_grad():
-                    val = float(masked_cross_entropy(model(data.X_val), data.y_val))
-            curve.append([step, val])
-            check_finite_loss(val, step)
-            if val > best:
-                stop_step = step
-                break
-            best, best_step = val, step
-            if cfg.restore_best:
-                best_state = kern.theta.copy() if engine == "fast" else copy.deepcopy(model.state_dict())
-    if cfg.restore_best and best_state is not None:
-        if engine == "fast":
-            kern.theta[:] = best_state
-        else:
-            model.load_state_dict(best_state)
-    if engine == "fast":
-        kern.write_back()
-    return TrainResult(step + 1, stop_step, best_step, curve, time.perf_counter() - t0)
+    backend = KernelBackend(model, data, cfg) if engine == "fast" else TorchBackend(model, data, cfg)
+    (result,) = deepmind_loop(backend, len(data.X_train), cfg.batch_size, cfg.max_steps, cfg.val_every,
+                              cfg.restore_best, [batch_seed])
+    backend.finish()
+    return result
+
+
+class TorchBackend:
+    """One torch model under :func:`~kanrepro.train.loop.deepmind_loop`: autograd and torch.optim.Adam."""
+
+    S = 1
+
+    def __init__(self, model: nn.Module, data: Prepared, cfg: DeepMindConfig):
+        self.model, self.data, self.cfg = model, data, cfg
+        self.opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+
+    def step(self, step: int, batches: np.ndarray) -> None:
+        idx = batches[0]
+        if _grid_step(self.model, self.cfg, step):
+            self.model.update_grid_from_samples(self.data.X_train[idx])
+        tidx = torch.from_numpy(idx)
+        loss = masked_cross_entropy(self.model(self.data.X_train[tidx]), self.data.y_train[tidx])
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+
+    def val_losses(self) -> np.ndarray:
+        with torch.no_grad():
+            return np.array([float(masked_cross_entropy(self.model(self.data.X_val), self.data.y_val))])
+
+    def snapshot(self, s: int):
+        return copy.deepcopy(self.model.state_dict())
+
+    def restore(self, s: int, state) -> None:
+        self.model.load_state_dict(state)
+
+    def finish(self) -> None:
+        pass
+
+
+class KernelBackend:
+    """One KAN under :func:`~kanrepro.train.loop.deepmind_loop` in the numpy kernel (analytic gradient, Adam
+    on the flat parameters); the layer-0 inputs are cached per grid (:class:`~kanrepro.train.kan_kernel.
+    BatchInputs`), the validation rows' too. :meth:`finish` writes the parameters back into the model."""
+
+    S = 1
+
+    def __init__(self, model: KAN, data: Prepared, cfg: DeepMindConfig):
+        self.model, self.data, self.cfg = model, data, cfg
+        self.kern = KANKernel(model)
+        self.X, self.y = data.X_train.numpy(), data.y_train.numpy()
+        self.Xv, self.yv = data.X_val.numpy(), data.y_val.numpy()
+        last = min(cfg.max_steps, cfg.kan_stop_grid_update_step)
+        self.updates = [s for s in range(last) if _grid_step(model, cfg, s)]
+        self.batches = BatchInputs(self.kern, self.X)
+        self.batches.regrid(cfg.batch_size * (self.updates[0] if self.updates else cfg.max_steps))
+        self.val_inputs = None  # the validation rows' layer-0 inputs under the current grid
+        self.adam = Adam(self.kern.theta.shape, self.kern.dtype, lr=cfg.lr)
+
+    def step(self, step: int, batches: np.ndarray) -> None:
+        idx = batches[0]
+        if _grid_step(self.model, self.cfg, step):
+            self.kern.write_back()
+            self.model.update_grid_from_samples(self.data.X_train[idx])
+            self.kern.reload()
+            later = [s for s in self.updates if s > step]
+            self.batches.regrid(self.cfg.batch_size * ((later[0] if later else self.cfg.max_steps) - step))
+            self.val_inputs = None
+        self.kern.loss_grad(None, self.y[idx], self.batches.batch(idx))
+        self.adam.step(self.kern.theta, self.kern.grad)
+
+    def val_losses(self) -> np.ndarray:
+        if self.val_inputs is None:
+            self.val_inputs = self.kern.inputs(self.Xv)
+        return np.array([float(masked_xent(self.kern.forward(cache=self.val_inputs), self.yv, want_grad=False)[0])])
+
+    def snapshot(self, s: int):
+        return self.kern.theta.copy()
+
+    def restore(self, s: int, state) -> None:
+        self.kern.theta[:] = state
+
+    def finish(self) -> None:
+        self.kern.write_back()
 
 
 def deepmind(data: Prepared, spec: ModelSpec = ModelSpec(), cfg: DeepMindConfig = DeepMindConfig(), init_seed: int = 1,
