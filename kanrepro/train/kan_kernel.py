@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from kanrepro.nn.models import KAN
+from kanrepro.train.engine import masked_xent
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -48,22 +49,6 @@ def inverse_spans(grid: np.ndarray, k: int) -> list[tuple[np.ndarray, np.ndarray
             d1, d2 = grid[:, p:-1] - grid[:, : -(p + 1)], grid[:, p + 1:] - grid[:, 1:-p]
             out.append(tuple(np.where(d != 0, 1 / d, 0).astype(grid.dtype)[:, :, None] for d in (d1, d2)))
     return out
-
-
-def xent_cols(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """:func:`masked_xent` for logits (m, B) stored class-major: mean loss, d loss / d logits (m, B)."""
-    m, B = logits.shape
-    valid = (y >= 0) & (y < m)
-    cols = np.arange(B)
-    yc = np.where(valid, y, 0)
-    shifted = logits - logits.max(axis=0)
-    e = np.exp(shifted)
-    s = e.sum(axis=0)
-    loss = -float(((shifted[yc, cols] - np.log(s)) * valid).mean())
-    grad = e / s
-    grad[yc, cols] -= 1
-    grad *= valid.astype(logits.dtype) / logits.dtype.type(B)
-    return loss, grad
 
 
 class Inputs:
@@ -223,7 +208,8 @@ class KANKernel:
             diff = logits - y.T
             loss, dout = float(np.mean(diff * diff)), diff * diff.dtype.type(2 / diff.size)
         else:
-            loss, dout = xent_cols(logits, y)
+            loss, dout = masked_xent(logits.T, y)  # logits are class-major (m, B): dout.T is (m, B) again
+            loss, dout = float(loss), dout.T
         self.grad[:] = 0
         lamb = reg.lamb
         for l in reversed(range(self.depth)):
