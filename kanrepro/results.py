@@ -5,6 +5,7 @@ of named numbers and strings (lists and small dicts of numbers are allowed for p
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -33,6 +34,18 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@functools.lru_cache(maxsize=32)
+def _sha256(path: Path, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read once per version of the file (path, size and modification time)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    return _sha256(path, stat.st_size, stat.st_mtime_ns)
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -85,7 +98,7 @@ def provenance() -> dict[str, Any]:
         except PackageNotFoundError:
             versions[package] = "not installed"
     lock = Path(__file__).resolve().parents[1] / "requirements.lock"  # the exact environment (make lock)
-    lock_sha256 = hashlib.sha256(lock.read_bytes()).hexdigest() if lock.exists() else "no lock file"
+    lock_sha256 = file_sha256(lock) if lock.exists() else "no lock file"
     flag = os.environ.get(DEFAULT_RUN_ENV)
     return {"made_by": "kanrepro.pipeline.run" if flag is not None else "by hand (JupyterLab or python)",
             "default_parameters": flag == "1", "git_commit": git("rev-parse", "HEAD") or "unknown",

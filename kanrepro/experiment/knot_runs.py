@@ -7,7 +7,6 @@ batch order uses the init seed (one stream per copy).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import warnings
 from collections.abc import Sequence
 
@@ -24,6 +23,7 @@ from kanrepro.knots.dataset import (
     resolve_dataset,
 )
 from kanrepro.knots.prep import ConstantColumnWarning
+from kanrepro.results import file_sha256
 from kanrepro.train import ensemble, protocols
 from kanrepro.train.records import RunRecord
 
@@ -35,7 +35,7 @@ def load_knots(data_path: str) -> tuple[pd.DataFrame, str]:
     path, _ = resolve_dataset(data_path)
     frame = load_dataset(path)
     check_trainable(frame, str(path))
-    return frame, hashlib.sha256(path.read_bytes()).hexdigest()
+    return frame, file_sha256(path)
 
 
 def check_features(features: Sequence[str], parameter: str = "features") -> list[str]:

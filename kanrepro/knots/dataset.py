@@ -161,8 +161,9 @@ def manifest_path(out: Path) -> Path:
 def check_manifest(path: Path) -> None:
     """Refuse a data file whose manifest (when it has one) names another SHA-256: a build killed between
     writing the two, or a file edited by hand, must not pass as the described dataset."""
-    import hashlib
     import json
+
+    from kanrepro.results import file_sha256
 
     manifest = manifest_path(path)
     if not manifest.exists():
@@ -171,7 +172,7 @@ def check_manifest(path: Path) -> None:
         expected = json.loads(manifest.read_text()).get("sha256")
     except json.JSONDecodeError as err:
         raise ValueError(f"{manifest}: not valid JSON ({err})") from None
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    actual = file_sha256(path)
     if expected and expected != actual:
         raise ValueError(f"{path}: SHA-256 {actual[:12]}… does not match its manifest {manifest.name} "
                          f"({str(expected)[:12]}…); rebuild it or restore the matching pair")

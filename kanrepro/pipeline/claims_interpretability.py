@@ -75,14 +75,15 @@ def _spreads(kan: tuple[str, ...], mlp: tuple[str, ...]) -> Callable[[dict[str, 
     return judge
 
 
+KAN_RUNS = ("04_kan_knot", "kan_17_1_14_ours_acc_runs")  # C1n: the [17,1,14] KAN's per-seed accuracies ...
+MLP_RUNS = ("05_tiny_mlps", "mlp_3_3_acc_runs")  # ... against CompactNet's [3,3] MLP's
 INSTABILITY_SOURCE = "the KAN-vs-MLP debate, as quoted in kanrepro issue 14 (no primary source located)"
 
 
 INTERPRETABILITY_CLAIMS: list[Claim] = [
     Claim("C1n", "Training a KAN is unstable: the [17,1,14] KAN (pykan's protocol) varies more over seeds than "
           "CompactNet's [3,3] MLP (its protocol)", INSTABILITY_SOURCE, "\"training KAN is very unstable\"",
-          ("04_kan_knot", "05_tiny_mlps"),
-          _spreads(("04_kan_knot", "kan_17_1_14_ours_acc_runs"), ("05_tiny_mlps", "mlp_3_3_acc_runs"))),
+          (KAN_RUNS[0], MLP_RUNS[0]), _spreads(KAN_RUNS, MLP_RUNS)),
     *[Claim(f"C1n-{tag}", f"The same at matched size under one protocol (notebook 06): {kan} vs {mlp}",
             INSTABILITY_SOURCE, "\"training KAN is very unstable\"", ("06_pareto",),
             _spreads(("06_pareto", "size_acc_runs", kan), ("06_pareto", "size_acc_runs", mlp)))

@@ -14,7 +14,7 @@ from pathlib import Path
 from kanrepro.knots.dataset import DATASETS, DEFAULT_DATASET
 from kanrepro.pipeline.claims import SENSITIVITY_NOTEBOOK, judge_all, sensitivity_rows
 from kanrepro.pipeline.report_figures import claims_figure, instability_figure
-from kanrepro.results import atomic_write_text, read_results
+from kanrepro.results import atomic_write_text, file_sha256, read_results
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -45,9 +45,7 @@ DeepMind never published its generator, so our draws match its distribution, not
 
 def dataset_names(results: dict[str, dict]) -> dict[str, str]:
     """data_sha256 -> a dataset name (shipped files by name, any other file as 'other file <sha>')."""
-    import hashlib
-
-    known = {hashlib.sha256(p.read_bytes()).hexdigest(): name for name, p in DATASETS.items() if p.exists()}
+    known = {file_sha256(p): name for name, p in DATASETS.items() if p.exists()}
     shas = {r["data_sha256"] for r in results.values() if isinstance(r.get("data_sha256"), str)}
     return {sha: known.get(sha, f"other file {sha[:10]}…") for sha in shas}
 
@@ -145,7 +143,8 @@ def build_report(reports: Path) -> Path:
     clean_stale_staging(reports)  # a killed run shows up below as a failed one
     results = read_results(reports)
     stability = instability_figure(results, reports)
-    glance = claims_figure(results, reports)
+    judged = judge_all(results)
+    glance = claims_figure(results, reports, {row["id"]: row["verdict"] for row in judged})
     notebooks = sorted((reports / "notebooks").glob("*.html"))
     figures = sorted((reports / "figures").glob("*.png"))
     failed = sorted((reports / "notebooks").glob("*.failed.ipynb"))
@@ -157,7 +156,7 @@ def build_report(reports: Path) -> Path:
              "ours come from the notebooks linked in the first column.</p>", datasets_line(results),
              (f"<figure style='max-width:95%'><img src='figures/{glance.name}' alt='every accuracy claim against "
               "our reruns'></figure>" if glance is not None else ""),
-             "<h2>Claims</h2>", claims_table(judge_all(results), results), _HOW,
+             "<h2>Claims</h2>", claims_table(judged, results), _HOW,
              ("<h2>Dataset sensitivity</h2><p>The headline knot claims, same code, protocols and seeds, on the "
               "default dataset (notebooks 03–05) and on a second one (notebook 07).</p>"), sensitivity_table(results)]
     if stability is not None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-# (notebook, key of per-run accuracies, label), in plotting order
+from kanrepro.pipeline.claims_interpretability import INSTABILITY_THRESHOLD, KAN_RUNS, MLP_RUNS
+
+# (notebook, key of per-run accuracies, label), in plotting order; the first and third are C1n's two sides
 STABILITY_RUNS = [
-    ("04_kan_knot", "kan_17_1_14_ours_acc_runs", "KAN [17,1,·] ours\npykan tutorial protocol"),
+    (*KAN_RUNS, "KAN [17,1,·] ours\npykan tutorial protocol"),
     ("04_kan_knot", "kan_17_1_14_acc_runs", "KAN [17,1,·] pykan itself\npykan tutorial protocol"),
-    ("05_tiny_mlps", "mlp_3_3_acc_runs", "MLP [3,3]\nCompactNet protocol"),
+    (*MLP_RUNS, "MLP [3,3]\nCompactNet protocol"),
     ("03_deepmind_mlp", "deepmind_mlp_acc_runs", "MLP [300,300,300]\nDeepMind protocol"),
 ]
 
@@ -53,8 +55,9 @@ def _summary(results: dict[str, Any], prefix: str) -> tuple[float, float, float,
         return None
 
 
-def claims_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | None:
-    """``<reports>/figures/report_claims.png``; None when no accuracy claim has results yet."""
+def claims_figure(results: dict[str, dict[str, Any]], reports: Path, verdicts: dict[str, str]) -> Path | None:
+    """``<reports>/figures/report_claims.png`` from the result files and the claims table's verdicts (claim id ->
+    verdict); None when no accuracy claim has results yet."""
     plt = _pyplot()
 
     from kanrepro.pipeline.claims import (
@@ -72,7 +75,7 @@ def claims_figure(results: dict[str, dict[str, Any]], reports: Path) -> Path | N
         default = _summary(results[claim.notebook], claim.judge.prefix)
         if default is None:
             continue
-        _, verdict, _ = claim.judge(results[claim.notebook])
+        verdict = verdicts.get(claim.claim_id, "")
         model = UNSEEN_MODEL.get(claim.claim_id)
         unseen = results.get(SEEN_UNSEEN_NOTEBOOK, {}).get("models", {}).get(model, {}).get("unseen_knots_acc_all")
         census = _summary(results.get(SENSITIVITY_NOTEBOOK, {}), claim.judge.prefix)
@@ -111,9 +114,6 @@ def instability_figure(results: dict[str, dict[str, Any]], reports: Path) -> Pat
     """``<reports>/figures/report_stability.png``: one strip of per-seed accuracies per model family; None
     when no notebook has such runs yet."""
     plt = _pyplot()
-
-    from kanrepro.pipeline.claims_interpretability import INSTABILITY_THRESHOLD
-
     strips = [(label, [float(v) for v in results[stem][key]]) for stem, key, label in STABILITY_RUNS
               if isinstance(results.get(stem, {}).get(key), list) and results[stem][key]]
     if not strips:
