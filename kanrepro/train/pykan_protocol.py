@@ -22,7 +22,7 @@ from torch import nn
 from kanrepro.knots.prep import Prepared, prepare_pykan_tutorial
 from kanrepro.nn.models import KAN
 from kanrepro.train import run_cache
-from kanrepro.train.engine import single_threaded
+from kanrepro.train.engine import Adam, single_threaded
 from kanrepro.train.kan_kernel import BatchInputs, KANKernel, Reg
 from kanrepro.train.lbfgs import LeanLBFGS
 from kanrepro.train.records import RunRecord, TrainResult, make_record
@@ -132,74 +132,104 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
         raise ValueError(f"loss_fn must be 'xent' or 'mse', got {loss_fn!r}")
     if engine not in ("auto", "fast", "torch"):
         raise ValueError(f"engine must be 'auto', 'fast' or 'torch', got {engine!r}")
-    torch_loss = F.cross_entropy if loss_fn == "xent" else F.mse_loss
     if engine == "auto":
         engine = "fast" if model.base_fun == "silu" else "torch"
     n = len(X)
     full = cfg.batch == -1 or cfg.batch > n
     bs, bs_test = (n, n_test) if full else (cfg.batch, cfg.batch)
     freq = int(cfg.stop_grid_update_step / cfg.grid_update_num)
-    reg = Reg(cfg.lamb, cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff)
-    kern = KANKernel(model) if engine != "torch" else None
-    Xn, yn = X.numpy(), y.numpy()
-    state: dict = {}
-
     updates = [s for s in range(cfg.steps) if s % freq == 0 and s < cfg.stop_grid_update_step and cfg.update_grid
                and s >= cfg.start_grid_update_step]
-    batches = BatchInputs(kern, Xn) if kern is not None else None
 
-    def refresh(step):
-        if kern is None:
-            with torch.no_grad():
-                state["basis"] = model.input_basis(X)
-            return
-        kern.reload()
+    def rows_ahead(step: int) -> int:  # batch rows the grid made at ``step`` will serve
         later = [s for s in updates if s > step]
-        batches.regrid(bs * ((later[0] if later else cfg.steps) - max(step, 0)))
-
-    def torch_objective(idx):
-        opt.zero_grad()
-        basis = state["basis"][idx]
-        if cfg.lamb > 0:
-            out, r = model.forward_reg(X[idx], cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff, basis)
-            loss = torch_loss(out, y[idx]) + cfg.lamb * r
-        else:
-            loss = torch_loss(model(X[idx], basis), y[idx])
-        loss.backward()
-        return loss
-
-    def fg():
-        return kern.loss_grad(None, state["y"], state["batch"], reg, loss_fn), kern.grad.copy()
+        return bs * ((later[0] if later else cfg.steps) - max(step, 0))
 
     with single_threaded():
-        refresh(-1)
-        if engine == "fast" and cfg.opt == "LBFGS":
-            opt = LeanLBFGS(kern.theta, lr=cfg.lr, **LBFGS_ARGS)
-        elif engine == "fast" and cfg.opt == "Adam":
-            from kanrepro.train.engine import Adam
-
-            opt = Adam(kern.theta.shape, kern.dtype, lr=cfg.lr)
-        else:
-            opt = _pykan_optimizer(list(model.parameters()), cfg)
+        fit = (KernelFit if engine == "fast" else TorchFit)(model, X, y, cfg, loss_fn)
+        fit.regrid(rows_ahead(-1))
         for step in range(cfg.steps):
             train_id = rs.choice(n, bs, replace=False)
             rs.choice(n_test, bs_test, replace=False)  # pykan draws a test batch every step: keep the stream
             if step in updates:
-                if kern is not None:
-                    kern.write_back()
+                fit.before_grid_update()
                 model.update_grid_from_samples(X[train_id])
-                refresh(step)
-            if kern is not None:
-                state["batch"], state["y"] = batches.batch(train_id), yn[train_id]
-            if engine == "fast" and cfg.opt == "LBFGS":
-                opt.step(fg)
-            elif engine == "fast":
-                fg()
-                opt.step(kern.theta, kern.grad)
-            elif cfg.opt == "LBFGS":
-                opt.step(lambda idx=train_id: torch_objective(idx))
-            else:
-                torch_objective(train_id)
-                opt.step()
-    if kern is not None:
-        kern.write_back()
+                fit.regrid(rows_ahead(step))
+            fit.step(train_id)
+        fit.finish()
+
+
+class KernelFit:
+    """:func:`fit_like_pykan`'s numpy back-end: the kernel's loss (+ lamb * pykan's regulariser) and analytic
+    gradient, optimised by :class:`LeanLBFGS` (pykan's LBFGS) or the kernel's Adam on the flat parameters."""
+
+    def __init__(self, model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: PykanTutorialConfig, loss_fn: str):
+        self.kern, self.cfg, self.loss_fn = KANKernel(model), cfg, loss_fn
+        self.y = y.numpy()
+        self.reg = Reg(cfg.lamb, cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff)
+        self.batches = BatchInputs(self.kern, X.numpy())
+        self.opt = (LeanLBFGS(self.kern.theta, lr=cfg.lr, **LBFGS_ARGS) if cfg.opt == "LBFGS"
+                    else Adam(self.kern.theta.shape, self.kern.dtype, lr=cfg.lr))
+
+    def before_grid_update(self) -> None:
+        self.kern.write_back()  # the model's grid update reads its (current) coefficients
+
+    def regrid(self, rows_ahead: int) -> None:
+        self.kern.reload()
+        self.batches.regrid(rows_ahead)
+
+    def step(self, train_id: np.ndarray) -> None:
+        batch, y = self.batches.batch(train_id), self.y[train_id]
+
+        def fg():
+            return self.kern.loss_grad(None, y, batch, self.reg, self.loss_fn), self.kern.grad.copy()
+
+        if self.cfg.opt == "LBFGS":
+            self.opt.step(fg)
+        else:
+            fg()
+            self.opt.step(self.kern.theta, self.kern.grad)
+
+    def finish(self) -> None:
+        self.kern.write_back()
+
+
+class TorchFit:
+    """:func:`fit_like_pykan`'s torch back-end, the reference the kernel is tested against: autograd through
+    the model (:meth:`KAN.forward_reg` for the regulariser), pykan's own LBFGS or torch's Adam."""
+
+    def __init__(self, model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: PykanTutorialConfig, loss_fn: str):
+        self.model, self.X, self.y, self.cfg = model, X, y, cfg
+        self.loss = F.cross_entropy if loss_fn == "xent" else F.mse_loss
+        self.opt = _pykan_optimizer(list(model.parameters()), cfg)
+        self.basis = None  # layer-0 basis of every training row under the current grid
+
+    def before_grid_update(self) -> None:
+        pass
+
+    def regrid(self, rows_ahead: int) -> None:
+        with torch.no_grad():
+            self.basis = self.model.input_basis(self.X)
+
+    def _objective(self, idx: np.ndarray) -> torch.Tensor:
+        cfg, model = self.cfg, self.model
+        self.opt.zero_grad()
+        basis = self.basis[idx]
+        if cfg.lamb > 0:
+            out, r = model.forward_reg(self.X[idx], cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff,
+                                       basis)
+            loss = self.loss(out, self.y[idx]) + cfg.lamb * r
+        else:
+            loss = self.loss(model(self.X[idx], basis), self.y[idx])
+        loss.backward()
+        return loss
+
+    def step(self, train_id: np.ndarray) -> None:
+        if self.cfg.opt == "LBFGS":
+            self.opt.step(lambda: self._objective(train_id))
+        else:
+            self._objective(train_id)
+            self.opt.step()
+
+    def finish(self) -> None:
+        pass
