@@ -125,6 +125,12 @@ class Adam:
         param.addcdiv_(self._m, denom, value=-self.lr / bc1)
 
 
+def grid_update_steps(n_steps: int, every: int, stop: int, start: int = -1) -> list[int]:
+    """pykan fit's grid-update schedule: the steps s of 0..n_steps-1 with start <= s < stop and s % every == 0
+    (the tutorial's: every 5 steps until step 50)."""
+    return [s for s in range(min(n_steps, stop)) if s % every == 0 and s >= start]
+
+
 def check_finite_loss(value: float, step: int, what: str = "") -> None:
     """Stop a run whose validation loss overflowed (inf/nan), naming the step: its numbers would mean nothing."""
     if not np.isfinite(value):

@@ -79,18 +79,22 @@ class Inputs:
 class BatchInputs:
     """Layer-0 inputs of batches of the rows X (rows, n_0) under the kernel's current grid.
 
-    After each grid change, :meth:`regrid` is told how many batch rows the new grid will serve: if fewer
-    than X has rows, each batch is computed on its own rows, else all rows once, stored row by row so that
-    a batch is a gather of whole rows. Either way a batch comes in the memory layout of
-    ``kern.inputs(X).take(idx)`` (row index outermost): the values are elementwise, and the layout fixes
-    how the kernel's matrix products round, so every path gives the same bits; only the cost differs.
+    A grid made at step s (:meth:`regrid`; s = -1 before training) serves ``batch`` rows per step until the
+    next of ``grid_steps`` (or ``n_steps``): if that is fewer rows than X has, each batch is computed on its
+    own rows, else all rows once, stored row by row so that a batch is a gather of whole rows. Either way a
+    batch comes in the memory layout of ``kern.inputs(X).take(idx)`` (row index outermost): the values are
+    elementwise, and the layout fixes how the kernel's matrix products round, so every path gives the same
+    bits; only the cost differs.
     """
 
-    def __init__(self, kern: KANKernel, X: np.ndarray):
+    def __init__(self, kern: KANKernel, X: np.ndarray, grid_steps: list[int], n_steps: int, batch: int):
         self.kern, self.X, self.rows = kern, X, None
+        self.grid_steps, self.n_steps, self.batch_rows = grid_steps, n_steps, batch
 
-    def regrid(self, rows_ahead: int) -> None:
-        """The grid changed (``kern.reload()`` done); it will serve about ``rows_ahead`` batch rows."""
+    def regrid(self, step: int) -> None:
+        """The kernel's grid is the one made at ``step`` (-1: the initial grid)."""
+        later = [s for s in self.grid_steps if s > step]
+        rows_ahead = self.batch_rows * ((later[0] if later else self.n_steps) - max(step, 0))
         self.rows = self._row_major(self.kern.inputs(self.X)) if rows_ahead >= len(self.X) else None
 
     @staticmethod
@@ -183,6 +187,12 @@ class KANKernel:
         with torch.no_grad():
             for (s, shape), t in zip(self._views, self._tensors()):
                 t.copy_(torch.from_numpy(self.theta[s].reshape(shape).copy()))
+
+    def update_grid(self, x: torch.Tensor) -> None:
+        """The model's grid update from rows x (rows, n_0) (it reads the current coefficients), then reload."""
+        self.write_back()
+        self.model.update_grid_from_samples(x)
+        self.reload()
 
     def inputs(self, X: np.ndarray) -> Inputs:
         """Layer-0 cache of rows X (rows, n_0) in the caller's feature order (input_id applied here)."""

@@ -22,7 +22,7 @@ from torch import nn
 
 from kanrepro.knots.prep import Prepared, prepare_deepmind
 from kanrepro.nn.models import KAN, MLP
-from kanrepro.train.engine import Adam, masked_xent, single_threaded
+from kanrepro.train.engine import Adam, grid_update_steps, masked_xent, single_threaded
 from kanrepro.train.kan_kernel import BatchInputs, KANKernel
 from kanrepro.train.loop import deepmind_loop
 from kanrepro.train.pykan_protocol import PykanTutorialConfig, pykan_tutorial
@@ -75,9 +75,11 @@ class DeepMindConfig:
 COMPACTNET = DeepMindConfig(max_steps=50_000, off_by_one_output=False)
 
 
-def _grid_step(model: nn.Module, cfg: DeepMindConfig, step: int) -> bool:
-    return (isinstance(model, KAN) and cfg.kan_update_grid and step % cfg.kan_grid_update_every == 0
-            and step < cfg.kan_stop_grid_update_step)
+def kan_grid_steps(model: nn.Module, cfg: DeepMindConfig) -> set[int]:
+    """The steps at which a KAN's grid is updated from the batch (none for an MLP)."""
+    if not (isinstance(model, KAN) and cfg.kan_update_grid):
+        return set()
+    return set(grid_update_steps(cfg.max_steps, cfg.kan_grid_update_every, cfg.kan_stop_grid_update_step))
 
 
 def train_deepmind(model: nn.Module, data: Prepared, cfg: DeepMindConfig = DeepMindConfig(), batch_seed: int = 0,
@@ -104,12 +106,12 @@ class TorchBackend:
     S = 1
 
     def __init__(self, model: nn.Module, data: Prepared, cfg: DeepMindConfig):
-        self.model, self.data, self.cfg = model, data, cfg
+        self.model, self.data, self.grid_steps = model, data, kan_grid_steps(model, cfg)
         self.opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
 
     def step(self, step: int, batches: np.ndarray) -> None:
         idx = batches[0]
-        if _grid_step(self.model, self.cfg, step):
+        if step in self.grid_steps:
             self.model.update_grid_from_samples(self.data.X_train[idx])
         tidx = torch.from_numpy(idx)
         loss = masked_cross_entropy(self.model(self.data.X_train[tidx]), self.data.y_train[tidx])
@@ -139,25 +141,21 @@ class KernelBackend:
     S = 1
 
     def __init__(self, model: KAN, data: Prepared, cfg: DeepMindConfig):
-        self.model, self.data, self.cfg = model, data, cfg
+        self.data, self.grid_steps = data, kan_grid_steps(model, cfg)
         self.kern = KANKernel(model)
-        self.X, self.y = data.X_train.numpy(), data.y_train.numpy()
+        self.y = data.y_train.numpy()
         self.Xv, self.yv = data.X_val.numpy(), data.y_val.numpy()
-        last = min(cfg.max_steps, cfg.kan_stop_grid_update_step)
-        self.updates = [s for s in range(last) if _grid_step(model, cfg, s)]
-        self.batches = BatchInputs(self.kern, self.X)
-        self.batches.regrid(cfg.batch_size * (self.updates[0] if self.updates else cfg.max_steps))
+        self.batches = BatchInputs(self.kern, data.X_train.numpy(), sorted(self.grid_steps), cfg.max_steps,
+                                   cfg.batch_size)
+        self.batches.regrid(-1)
         self.val_inputs = None  # the validation rows' layer-0 inputs under the current grid
         self.adam = Adam(self.kern.theta.shape, self.kern.dtype, lr=cfg.lr)
 
     def step(self, step: int, batches: np.ndarray) -> None:
         idx = batches[0]
-        if _grid_step(self.model, self.cfg, step):
-            self.kern.write_back()
-            self.model.update_grid_from_samples(self.data.X_train[idx])
-            self.kern.reload()
-            later = [s for s in self.updates if s > step]
-            self.batches.regrid(self.cfg.batch_size * ((later[0] if later else self.cfg.max_steps) - step))
+        if step in self.grid_steps:
+            self.kern.update_grid(self.data.X_train[idx])
+            self.batches.regrid(step)
             self.val_inputs = None
         self.kern.loss_grad(None, self.y[idx], self.batches.batch(idx))
         self.adam.step(self.kern.theta, self.kern.grad)

@@ -22,7 +22,7 @@ from torch import nn
 from kanrepro.knots.prep import Prepared, prepare_pykan_tutorial
 from kanrepro.nn.models import KAN
 from kanrepro.train import run_cache
-from kanrepro.train.engine import Adam, single_threaded
+from kanrepro.train.engine import Adam, grid_update_steps, single_threaded
 from kanrepro.train.kan_kernel import BatchInputs, KANKernel, Reg
 from kanrepro.train.lbfgs import LeanLBFGS
 from kanrepro.train.records import RunRecord, TrainResult, make_record
@@ -138,23 +138,15 @@ def fit_like_pykan(model: KAN, X: torch.Tensor, y: torch.Tensor, n_test: int, cf
     full = cfg.batch == -1 or cfg.batch > n
     bs, bs_test = (n, n_test) if full else (cfg.batch, cfg.batch)
     freq = int(cfg.stop_grid_update_step / cfg.grid_update_num)
-    updates = [s for s in range(cfg.steps) if s % freq == 0 and s < cfg.stop_grid_update_step and cfg.update_grid
-               and s >= cfg.start_grid_update_step]
-
-    def rows_ahead(step: int) -> int:  # batch rows the grid made at ``step`` will serve
-        later = [s for s in updates if s > step]
-        return bs * ((later[0] if later else cfg.steps) - max(step, 0))
-
+    grid_steps = (grid_update_steps(cfg.steps, freq, cfg.stop_grid_update_step, cfg.start_grid_update_step)
+                  if cfg.update_grid else [])
     with single_threaded():
-        fit = (KernelFit if engine == "fast" else TorchFit)(model, X, y, cfg, loss_fn)
-        fit.regrid(rows_ahead(-1))
+        fit = (KernelFit if engine == "fast" else TorchFit)(model, X, y, cfg, loss_fn, grid_steps, bs)
         for step in range(cfg.steps):
             train_id = rs.choice(n, bs, replace=False)
             rs.choice(n_test, bs_test, replace=False)  # pykan draws a test batch every step: keep the stream
-            if step in updates:
-                fit.before_grid_update()
-                model.update_grid_from_samples(X[train_id])
-                fit.regrid(rows_ahead(step))
+            if step in grid_steps:
+                fit.update_grid(step, X[train_id])
             fit.step(train_id)
         fit.finish()
 
@@ -163,20 +155,19 @@ class KernelFit:
     """:func:`fit_like_pykan`'s numpy back-end: the kernel's loss (+ lamb * pykan's regulariser) and analytic
     gradient, optimised by :class:`LeanLBFGS` (pykan's LBFGS) or the kernel's Adam on the flat parameters."""
 
-    def __init__(self, model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: PykanTutorialConfig, loss_fn: str):
+    def __init__(self, model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: PykanTutorialConfig, loss_fn: str,
+                 grid_steps: list[int], batch: int):
         self.kern, self.cfg, self.loss_fn = KANKernel(model), cfg, loss_fn
         self.y = y.numpy()
         self.reg = Reg(cfg.lamb, cfg.lamb_l1, cfg.lamb_entropy, cfg.lamb_coef, cfg.lamb_coefdiff)
-        self.batches = BatchInputs(self.kern, X.numpy())
+        self.batches = BatchInputs(self.kern, X.numpy(), grid_steps, cfg.steps, batch)
+        self.batches.regrid(-1)
         self.opt = (LeanLBFGS(self.kern.theta, lr=cfg.lr, **LBFGS_ARGS) if cfg.opt == "LBFGS"
                     else Adam(self.kern.theta.shape, self.kern.dtype, lr=cfg.lr))
 
-    def before_grid_update(self) -> None:
-        self.kern.write_back()  # the model's grid update reads its (current) coefficients
-
-    def regrid(self, rows_ahead: int) -> None:
-        self.kern.reload()
-        self.batches.regrid(rows_ahead)
+    def update_grid(self, step: int, rows: torch.Tensor) -> None:
+        self.kern.update_grid(rows)
+        self.batches.regrid(step)
 
     def step(self, train_id: np.ndarray) -> None:
         batch, y = self.batches.batch(train_id), self.y[train_id]
@@ -198,18 +189,20 @@ class TorchFit:
     """:func:`fit_like_pykan`'s torch back-end, the reference the kernel is tested against: autograd through
     the model (:meth:`KAN.forward_reg` for the regulariser), pykan's own LBFGS or torch's Adam."""
 
-    def __init__(self, model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: PykanTutorialConfig, loss_fn: str):
+    def __init__(self, model: KAN, X: torch.Tensor, y: torch.Tensor, cfg: PykanTutorialConfig, loss_fn: str,
+                 grid_steps: list[int], batch: int):
         self.model, self.X, self.y, self.cfg = model, X, y, cfg
         self.loss = F.cross_entropy if loss_fn == "xent" else F.mse_loss
         self.opt = _pykan_optimizer(list(model.parameters()), cfg)
-        self.basis = None  # layer-0 basis of every training row under the current grid
+        self._refresh_basis()
 
-    def before_grid_update(self) -> None:
-        pass
-
-    def regrid(self, rows_ahead: int) -> None:
+    def _refresh_basis(self) -> None:  # layer-0 basis of every training row under the current grid
         with torch.no_grad():
             self.basis = self.model.input_basis(self.X)
+
+    def update_grid(self, step: int, rows: torch.Tensor) -> None:
+        self.model.update_grid_from_samples(rows)
+        self._refresh_basis()
 
     def _objective(self, idx: np.ndarray) -> torch.Tensor:
         cfg, model = self.cfg, self.model
