@@ -105,9 +105,7 @@ def render_html(executed: Path, html_path: Path) -> None:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
     body, _ = HTMLExporter(exclude_input=True).from_notebook_node(notebook)
-    tmp = html_path.with_name(f".{html_path.name}.tmp")
-    tmp.write_text(body)
-    os.replace(tmp, html_path)
+    atomic_write_text(html_path, body)
 
 
 def _alive(pid: int) -> bool:
