@@ -184,6 +184,8 @@ def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3))
     batch_seeds = list(batch_seeds) if batch_seeds is not None else init_seeds
     if len(batch_seeds) != len(init_seeds):
         raise ValueError("one batch seed per init seed")
+    if not run_cache.enabled():
+        return _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)
     data_id = run_cache.data_identity(data)
     arguments = [{"spec": asdict(spec), "cfg": asdict(cfg), "init_seed": i, "batch_seed": b, "split_seed": split_seed,
                   "protocol": protocol} for i, b in zip(init_seeds, batch_seeds)]

@@ -104,6 +104,8 @@ def remember(kind: str, data_id: str, arguments: dict[str, Any], value: Any) -> 
 
 def remembered(kind: str, data: Any, arguments: dict[str, Any], compute: Callable[[], Any]) -> Any:
     """``compute()``'s value for this key: read back if a run already stored it, else computed and stored."""
+    if not enabled():
+        return compute()  # nor hash the data
     data_id = data_identity(data)
     value = recall(kind, data_id, arguments)
     if value is None:
