@@ -34,9 +34,8 @@ _HOW = """<p><b>How verdicts are decided.</b> Accuracies: <i>reproduced</i> when
 95% bootstrap CI over seeds or within 1 point of our mean; <i>depends on seed or protocol</i> when, short of
 that, our runs fall on both sides of it (worst ≤ claim ≤ best); <i>not reproduced</i> otherwise. Parameter
 counts: reproduced when every counting convention lands within 25% of the claimed size, depends when only some do.
-Rewrites: exact when
-outputs agree to 1e-6 relative in float64. The knot claims are judged on our rebuild of DeepMind's file as a
-distribution: knots from random diagrams with their repeats (<code>random</code>, notebook 02 and
+Rewrites: exact when outputs agree to 1e-6 relative in float64. The knot claims are judged on our rebuild of
+DeepMind's file as a distribution: knots from random diagrams with their repeats (<code>random</code>, notebook 02 and
 <code>data/knots_random.manifest.json</code>, which sets every statistic of DeepMind's file against ours); the
 dataset-sensitivity table reruns the headline claims on the <code>census</code> of knots up to 13 crossings.
 DeepMind never published its generator, so our draws match its distribution, not its rows. Pass
