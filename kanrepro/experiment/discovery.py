@@ -24,7 +24,6 @@ constants (:func:`is_natural_slope`).
 from __future__ import annotations
 
 import contextlib
-import io
 import warnings
 from dataclasses import dataclass
 
@@ -42,6 +41,7 @@ from kanrepro.experiment.regression_kans import (
 from kanrepro.experiment.table4 import TABLE4_INPUTS, natural_slope
 from kanrepro.nn.models import KAN
 from kanrepro.train.engine import single_threaded
+from kanrepro.train.pykan_protocol import quiet_pykan
 
 SHAPES = {"B": [3, 1], "C": [3, 1, 1], "D": [3, 2, 1]}  # Table 4 row -> KAN width, inputs TABLE4_INPUTS
 # how auto_symbolic picks each edge's function: pykan 0.2.8's default trades simplicity against r^2
@@ -175,9 +175,7 @@ def symbolic_formula(model: KAN, train: pd.DataFrame, test: pd.DataFrame, weight
     """
     dataset = _pykan_dataset(train, test)
     rows = np.random.RandomState(seed).choice(len(train), min(cfg.symbolic_rows, len(train)), replace=False)
-    np.random.seed(seed)  # pykan's fit draws its batches from numpy's global RNG
-    quiet = io.StringIO()
-    with single_threaded(), contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+    with quiet_pykan(seed):
         theirs = model.to_pykan()
         theirs(dataset["train_input"][rows])  # the activations auto_symbolic fits
         theirs.auto_symbolic(weight_simple=weight_simple, verbose=0)

@@ -16,8 +16,6 @@ scoring at least ``RELEVANT`` of the top one. :func:`relation_of` names the pape
 """
 from __future__ import annotations
 
-import contextlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +24,7 @@ import pandas as pd
 import torch
 
 from kanrepro.knots.dataset import FEATURES, TARGET
-from kanrepro.train.engine import single_threaded
+from kanrepro.train.pykan_protocol import quiet_pykan
 
 COLUMNS = [*FEATURES, TARGET]  # the 18 inputs, signature on the same footing
 RELEVANT = 0.2  # an input takes part in the relation when its score is at least this share of the top one
@@ -88,9 +86,7 @@ def train_relation(frame: pd.DataFrame, seed: int, lamb: float = 1e-3, steps: in
     dataset = contrastive_split(frame, seed)
     batch = min(batch, len(dataset["test_input"]))  # pykan's fit draws test batches of the same size
     torch.manual_seed(seed)
-    np.random.seed(seed)  # pykan's fit draws its batches from numpy's global RNG
-    quiet = io.StringIO()
-    with single_threaded(), contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+    with quiet_pykan(seed):
         model = PykanKAN(width=[len(COLUMNS), 1, 1], grid=grid, k=3, seed=seed, auto_save=False)
         model.fix_symbolic(1, 0, 0, "gaussian", fit_params_bool=False)
         model.fit(dataset, lamb=lamb, batch=batch, steps=steps)

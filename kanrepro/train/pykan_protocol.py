@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -51,6 +53,16 @@ class PykanTutorialConfig:
 
 LBFGS_ARGS = dict(history_size=10, line_search_fn="strong_wolfe", tolerance_grad=1e-32, tolerance_change=1e-32,
                   tolerance_ys=1e-32)  # pykan fit's
+
+
+@contextlib.contextmanager
+def quiet_pykan(seed: int):
+    """Calls into pykan itself: numpy's global RNG (which pykan's fit draws its batches from) seeded, one
+    thread, its prints and progress bars swallowed."""
+    np.random.seed(seed)
+    quiet = io.StringIO()
+    with single_threaded(), contextlib.redirect_stdout(quiet), contextlib.redirect_stderr(quiet):
+        yield
 
 
 def _pykan_optimizer(params, cfg: PykanTutorialConfig):
