@@ -50,7 +50,7 @@ def test_saliency_ignored_feature_is_zero():
 def test_saliency_kan_ignored_feature():
     model = KAN([3, 2, 3], grid=3, k=3, seed=0, dtype=torch.float64)
     with torch.no_grad():
-        model.mask_0[1] = 0.0  # every edge out of input 1 masked
+        model.layers[0].mask[1] = 0.0  # every edge out of input 1 masked
     X, y = _data(d=3)
     s = saliency(model, X, y)
     assert s[1] == 0.0 and s[0] > 0 and s[2] > 0

@@ -66,3 +66,27 @@ def test_coefficient_shape_is_checked():
     layer = bse.BSplineKANLayer.random(2, 2, 3, 3)
     with pytest.raises(ValueError, match="coef must have shape"):
         bse.BSplineKANLayer(layer.grid, layer.coef[:, :, :-1], layer.scale_base, layer.scale_sp, 3)
+
+
+def test_our_kan_with_affine_maps_masks_and_input_order_rewrites_exactly():
+    from kanrepro.nn.models import KAN
+
+    gen = torch.Generator().manual_seed(3)
+    model = KAN([3, 4, 2], grid=5, k=3, seed=2, dtype=torch.float64)
+    with torch.no_grad():
+        for layer in model.layers:
+            layer.coef.normal_(generator=gen)
+            layer.mask[0, 1] = 0.0
+            for name in ("subnode_scale", "node_scale"):
+                getattr(layer, name).uniform_(0.5, 1.5, generator=gen)
+            for name in ("subnode_bias", "node_bias"):
+                getattr(layer, name).normal_(generator=gen)
+        model.input_id = torch.tensor([2, 0, 1])
+    x = torch.randn(200, 3, generator=gen, dtype=torch.float64) * 1.5
+    layers = bse.kan_to_bspline_layers(model)
+    expected = model(x).detach()
+    assert torch.allclose(bse.bspline_kan_forward(layers, x), expected, rtol=0, atol=1e-12)
+    assert torch.allclose(bse.bspline_kan_to_mlp(layers).forward(x), expected, rtol=0, atol=1e-9)
+    model.input_id = torch.tensor([0, 0, 1])  # a pruned or repeated input order has no exact rewrite here
+    with pytest.raises(ValueError, match="input_id must be a permutation"):
+        bse.kan_to_bspline_layers(model)

@@ -47,11 +47,11 @@ def _perturbed(width, g, seed):
 @pytest.mark.parametrize("width,g,seed", CASES)
 def test_init_matches_pykan_seed(width, g, seed):
     ours, theirs = KAN(width, grid=g, k=3, seed=seed), _pykan(width, g, seed)
-    for l, layer in enumerate(theirs.act_fun):
-        assert torch.equal(ours.grid(l), layer.grid)
-        assert torch.allclose(ours.coef[l], layer.coef, atol=1e-7)
-        assert torch.equal(ours.scale_base[l], layer.scale_base)
-        assert torch.equal(ours.scale_sp[l], layer.scale_sp)
+    for mine, layer in zip(ours.layers, theirs.act_fun):
+        assert torch.equal(mine.grid, layer.grid)
+        assert torch.allclose(mine.coef, layer.coef, atol=1e-7)
+        assert torch.equal(mine.scale_base, layer.scale_base)
+        assert torch.equal(mine.scale_sp, layer.scale_sp)
 
 
 @pytest.mark.parametrize("width,g,seed", CASES)
@@ -94,8 +94,8 @@ def test_parity_after_pykan_grid_update(width, g, seed):
         own_error = float((copy.deepcopy(theirs).double()(x.double()) - ref.double()).abs().max())
         assert (imported(x) - ref).abs().max() <= 8 * own_error
         assert (ours(x) - ref).abs().max() <= 32 * own_error
-        for l in range(len(width) - 1):
-            assert torch.allclose(ours.grid(l), theirs.act_fun[l].grid, atol=1e-6)
+        for mine, layer in zip(ours.layers, theirs.act_fun):
+            assert torch.allclose(mine.grid, layer.grid, atol=1e-6)
 
 
 def test_regulariser_matches_pykan():
@@ -126,7 +126,7 @@ def test_kernel_gradient_matches_autograd():
     ref = masked_cross_entropy(ours(x), y)
     ref.backward()
     assert abs(loss - float(ref.detach())) < 1e-12
-    auto = torch.cat([t.grad.ravel() for l in range(2) for t in (ours.coef[l], ours.scale_base[l], ours.scale_sp[l])])
+    auto = torch.cat([t.grad.ravel() for layer in ours.layers for t in (layer.coef, layer.scale_base, layer.scale_sp)])
     assert np.allclose(kern.grad, auto.numpy(), atol=1e-10)
 
 
@@ -155,7 +155,7 @@ def test_kernel_regulariser_gradient_matches_autograd(coef_terms):
 
     ours = KAN([4, 3, 2, 3], grid=4, k=3, seed=5, dtype=torch.float64)
     with torch.no_grad():
-        for c in ours.coef:
+        for c in (layer.coef for layer in ours.layers):
             c.add_(0.3 * torch.randn(c.shape, generator=torch.Generator().manual_seed(1), dtype=torch.float64))
     x = torch.randn(256, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(2)) * 1.2
     y = torch.randint(0, 3, (256,), generator=torch.Generator().manual_seed(3))
@@ -166,5 +166,5 @@ def test_kernel_regulariser_gradient_matches_autograd(coef_terms):
     ref = F.cross_entropy(out, y) + reg.lamb * r
     ref.backward()
     assert abs(loss - float(ref.detach())) < 1e-10
-    auto = torch.cat([t.grad.ravel() for l in range(3) for t in (ours.coef[l], ours.scale_base[l], ours.scale_sp[l])])
+    auto = torch.cat([t.grad.ravel() for layer in ours.layers for t in (layer.coef, layer.scale_base, layer.scale_sp)])
     assert np.allclose(kern.grad, auto.numpy(), atol=1e-9, rtol=1e-7)

@@ -27,8 +27,8 @@ def test_kernel_mse_gradient_matches_autograd():
     loss = kern.loss_grad(x.numpy(), y.numpy(), loss_fn="mse")
     ref = torch.mean((model(x) - y) ** 2)
     ref.backward()
-    grads = torch.cat([t.grad.ravel() for l in range(2)
-                       for t in (model.coef[l], model.scale_base[l], model.scale_sp[l])])
+    grads = torch.cat([t.grad.ravel() for layer in model.layers
+                       for t in (layer.coef, layer.scale_base, layer.scale_sp)])
     assert abs(loss - float(ref.detach())) < 1e-12
     assert np.allclose(kern.grad, grads.numpy(), atol=1e-10)
 

@@ -57,16 +57,15 @@ def kan_attribution(model: KAN, X: Tensor | np.ndarray) -> dict[str, list[np.nda
     Returns ``node_scores`` [(n_0,), ..., (n_L,)] and ``edge_scores`` [(n_1, n_0), ...], averaged over the
     output k as pykan does. Node order is the model's (after ``input_id``), as pykan's.
     """
-    X = torch.as_tensor(X).to(model.grid(0).dtype)
+    X = torch.as_tensor(X).to(model.layers[0].grid.dtype)
     x = X[:, model.input_id]
     edge_scale, node_scale = [], []
-    for l in range(model.depth):
-        edges = model.layer_edges(l, x)  # (batch, n, m)
+    for layer in model.layers:
+        edges = layer.edges(x)  # (batch, n, m)
         summed = edges.sum(dim=1)
         edge_scale.append(edges.std(dim=0).T)  # (m, n)
         node_scale.append(summed.std(dim=0))  # (m,)
-        y = model._buf("subnode_scale", l) * summed + model._buf("subnode_bias", l)
-        x = model._buf("node_scale", l) * y + model._buf("node_bias", l)
+        x = layer.affine(summed)
     node = torch.eye(model.width[-1], dtype=x.dtype)
     nodes, edges_out = [node], []
     for l in range(model.depth - 1, -1, -1):

@@ -1,11 +1,7 @@
 """The model zoo: DeepMind's sigmoid MLP and a KAN that computes exactly what pykan 0.2.8 computes.
 
-KAN edge (input i -> output j of layer l), as pykan:
-    phi_ij(x) = mask_ij * (scale_base_ij * silu(x) + scale_sp_ij * sum_c coef_ijc B_c(x; grid_i))
-then every node sums its edges and applies pykan's affine maps, subnode then node:
-    x_j <- node_scale_j * (subnode_scale_j * sum_i phi_ij(x_i) + subnode_bias_j) + node_bias_j.
-The B-splines come from :mod:`kanrepro.nn.splines` (the package's one implementation), evaluated for all
-edges of a layer at once; the spline sum is one matmul over (input, basis) pairs.
+The KAN is a list of :class:`~kanrepro.nn.kan_layer.KANLayer` (each owns its grid, mask, coefficients,
+scales and affine maps; the edge formula is there) plus pykan's input order, with pykan import/export.
 """
 from __future__ import annotations
 
@@ -17,12 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from kanrepro.nn.splines import (
-    bspline_basis,
-    extend_grid,
-    fit_coefficients,
-    uniform_grid,
-)
+from kanrepro.nn.kan_layer import AFFINE_TERMS, KANLayer
 
 ACTIVATIONS = {"sigmoid": torch.sigmoid, "relu": torch.relu, "tanh": torch.tanh, "silu": F.silu}
 
@@ -69,7 +60,8 @@ class MLP(nn.Module):
 
 
 class KAN(nn.Module):
-    """pykan-compatible KAN without multiplication nodes or symbolic branch.
+    """pykan-compatible KAN without multiplication nodes or symbolic branch: a list of
+    :class:`~kanrepro.nn.kan_layer.KANLayer` and the input order.
 
     width: node counts [n_0, ..., n_L]; grid: G intervals (int or per layer); k: spline order.
     x: (batch, n_0) -> (batch, n_L). Initialisation draws the same random numbers in the same order as
@@ -93,121 +85,55 @@ class KAN(nn.Module):
         self.grid_eps = grid_eps
         self.base_fun = base_fun
         gen = torch.Generator().manual_seed(seed)
-        self.coef, self.scale_base, self.scale_sp = nn.ParameterList(), nn.ParameterList(), nn.ParameterList()
-        for l, (n, m) in enumerate(zip(width[:-1], width[1:])):
-            g = self.grid_sizes[l]
-            knots = uniform_grid(n, g, self.k, *grid_range, dtype=dtype)
-            noise = (torch.rand(g + 1, n, m, generator=gen, dtype=dtype) - 0.5) * noise_scale / g
-            coef = fit_coefficients(knots[:, self.k:-self.k].T, noise, knots, self.k)
-            sb = (scale_base_mu / math.sqrt(n)
-                  + scale_base_sigma * (torch.rand(n, m, generator=gen, dtype=dtype) * 2 - 1) / math.sqrt(n))
-            self.register_buffer(f"grid_{l}", knots)
-            self.register_buffer(f"mask_{l}", torch.ones(n, m, dtype=dtype))
-            self.coef.append(nn.Parameter(coef))
-            self.scale_base.append(nn.Parameter(sb))
-            self.scale_sp.append(nn.Parameter(torch.ones(n, m, dtype=dtype) / math.sqrt(n)))
-            for name, fill in (("subnode_scale", 1.0), ("subnode_bias", 0.0), ("node_scale", 1.0), ("node_bias", 0.0)):
-                self.register_buffer(f"{name}_{l}", torch.full((m,), fill, dtype=dtype))
+        self.layers = nn.ModuleList(
+            KANLayer(n, m, self.grid_sizes[l], self.k, gen, noise_scale, scale_base_mu, scale_base_sigma,
+                     grid_range, grid_eps, base_fun, dtype)
+            for l, (n, m) in enumerate(zip(width[:-1], width[1:])))
         self.register_buffer("input_id", torch.arange(width[0]))
 
-    # -- accessors -------------------------------------------------------------------------------
-    def grid(self, l: int) -> Tensor:
-        """Knots of layer l: (n_l, G_l + 2k + 1)."""
-        return getattr(self, f"grid_{l}")
-
-    def _buf(self, name: str, l: int) -> Tensor:
-        return getattr(self, f"{name}_{l}")
-
-    def _base(self, x: Tensor) -> Tensor:
-        if self.base_fun == "silu":
-            return F.silu(x)
-        if self.base_fun == "identity":
-            return x
-        return x * 0.0
-
     # -- forward -----------------------------------------------------------------------------------
-    def layer_edges(self, l: int, x: Tensor, basis: Tensor | None = None) -> Tensor:
-        """Every edge's output phi_ij(x_i) of layer l: x (batch, n) -> (batch, n, m). For the regulariser."""
-        if basis is None:
-            basis = bspline_basis(x, self.grid(l), self.k)
-        spline = torch.einsum("bnc,nmc->bnm", basis, self.coef[l])
-        y = self.scale_base[l] * self._base(x)[:, :, None] + self.scale_sp[l] * spline
-        return self._buf("mask", l) * y
-
-    def layer(self, l: int, x: Tensor, basis: Tensor | None = None) -> Tensor:
-        """Layer l, summed over inputs, with the affine maps: (batch, n) -> (batch, m).
-
-        ``basis`` (batch, n, G+k) may be passed precomputed (e.g. cached for the input layer).
-        """
-        if basis is None:
-            basis = bspline_basis(x, self.grid(l), self.k)
-        mask = self._buf("mask", l)
-        n, m, c = self.coef[l].shape
-        spline_w = (self.coef[l] * (self.scale_sp[l] * mask)[:, :, None]).transpose(1, 2).reshape(n * c, m)
-        y = self._base(x) @ (self.scale_base[l] * mask) + basis.reshape(basis.shape[0], n * c) @ spline_w
-        y = self._buf("subnode_scale", l) * y + self._buf("subnode_bias", l)
-        return self._buf("node_scale", l) * y + self._buf("node_bias", l)
-
     def forward(self, x: Tensor, basis0: Tensor | None = None) -> Tensor:
         """x: (batch, n_0) -> (batch, n_L). ``basis0``: optional cached basis of the (permuted) inputs."""
         x = x[:, self.input_id]
-        for l in range(self.depth):
-            x = self.layer(l, x, basis0 if l == 0 else None)
+        for l, layer in enumerate(self.layers):
+            x = layer(x, basis0 if l == 0 else None)
         return x
 
     def input_basis(self, x: Tensor) -> Tensor:
         """B-spline basis of the inputs for layer 0, to cache across steps: (batch, n_0, G+k)."""
-        return bspline_basis(x[:, self.input_id], self.grid(0), self.k)
+        return self.layers[0].basis(x[:, self.input_id])
 
     def activations(self, x: Tensor) -> list[Tensor]:
         """Inputs of every layer plus the output: [(batch, n_0), ..., (batch, n_L)]."""
         acts = [x[:, self.input_id]]
-        for l in range(self.depth):
-            acts.append(self.layer(l, acts[-1]))
+        for layer in self.layers:
+            acts.append(layer(acts[-1]))
         return acts
 
-    # -- pykan's regulariser ('edge_forward_spline_n') ------------------------------------------------
     def forward_reg(self, x: Tensor, lamb_l1: float = 1.0, lamb_entropy: float = 2.0, lamb_coef: float = 0.0,
                     lamb_coefdiff: float = 0.0, basis0: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """Output and pykan's default regularisation term (the ``reg`` that ``fit`` weighs by lamb)."""
+        """Output and pykan's default regularisation term ('edge_forward_spline_n', the ``reg`` that ``fit``
+        weighs by lamb), summed over layers in pykan's order."""
         x = x[:, self.input_id]
         reg = x.new_zeros(())
-        for l in range(self.depth):
-            edges = self.layer_edges(l, x, basis0 if l == 0 else None)  # (batch, n, m)
-            scale = edges.std(dim=0).T / (x.std(dim=0)[None, :] + 0.1)  # (m, n), as pykan's acts_scale_spline
-            p_row = scale / (scale.sum(dim=1, keepdim=True) + 1)
-            p_col = scale / (scale.sum(dim=0, keepdim=True) + 1)
-            ent_row = -torch.mean(torch.sum(p_row * torch.log2(p_row + 1e-4), dim=1))
-            ent_col = -torch.mean(torch.sum(p_col * torch.log2(p_col + 1e-4), dim=0))
-            reg = reg + lamb_l1 * scale.sum() + lamb_entropy * (ent_row + ent_col)
-            y = edges.sum(dim=1)
-            y = self._buf("subnode_scale", l) * y + self._buf("subnode_bias", l)
-            x = self._buf("node_scale", l) * y + self._buf("node_bias", l)
-        for coef in self.coef:
-            reg = (reg + lamb_coef * coef.abs().mean(dim=1).sum()
-                   + lamb_coefdiff * torch.diff(coef).abs().mean(dim=1).sum())
+        for l, layer in enumerate(self.layers):
+            edges = layer.edges(x, basis0 if l == 0 else None)  # (batch, n, m)
+            l1, entropy = layer.regulariser(x, edges, lamb_l1, lamb_entropy)
+            reg = reg + l1 + entropy
+            x = layer.affine(edges.sum(dim=1))
+        for layer in self.layers:
+            size, smoothness = layer.coef_regulariser(lamb_coef, lamb_coefdiff)
+            reg = reg + size + smoothness
         return x, reg
 
-    # -- grid update ------------------------------------------------------------------------------
     @torch.no_grad()
     def update_grid_from_samples(self, x: Tensor) -> None:
-        """pykan's ``update_grid_from_samples``: per layer, knots from sample quantiles (mixed with a
-        uniform grid by ``grid_eps``), then refit the coefficients so each spline keeps its shape."""
-        for l in range(self.depth):
-            acts = self.activations(x)[l]  # inputs of layer l under the already updated earlier layers
-            batch = acts.shape[0]
-            x_pos = torch.sort(acts, dim=0)[0]
-            y_eval = torch.einsum("bnc,nmc->bnm", bspline_basis(x_pos, self.grid(l), self.k), self.coef[l])
-            g = self.grid_sizes[l]
-            ids = [int(batch / g * i) for i in range(g)] + [-1]
-            adaptive = x_pos[ids, :].T
-            h = (adaptive[:, [-1]] - adaptive[:, [0]]) / g
-            uniform = adaptive[:, [0]] + h * torch.arange(g + 1, dtype=x.dtype)[None, :]
-            knots = extend_grid(self.grid_eps * uniform + (1 - self.grid_eps) * adaptive, self.k)
-            self.grid(l).copy_(knots)
-            self.coef[l].data = fit_coefficients(x_pos, y_eval, knots, self.k)
+        """pykan's ``update_grid_from_samples``: each layer's grid from its inputs under the already updated
+        earlier layers (:meth:`KANLayer.update_grid`)."""
+        for l, layer in enumerate(self.layers):
+            layer.update_grid(self.activations(x)[l])
 
-    # -- import from pykan ---------------------------------------------------------------------------
+    # -- import from / export to pykan ---------------------------------------------------------------
     @classmethod
     def from_pykan(cls, model: Any) -> KAN:
         """Copy a pykan 0.2.8 ``MultKAN`` (grids, coefficients, scales, masks, affine maps, input order)."""
@@ -217,26 +143,21 @@ class KAN(nn.Module):
             if torch.any(sym.mask != 0):
                 raise NotImplementedError("active symbolic functions are not supported")
         width = [w[0] if isinstance(w, (list, tuple)) else int(w) for w in model.width]
-        layers = model.act_fun
-        ours = cls(width, grid=[layer.num for layer in layers], k=layers[0].k, grid_eps=layers[0].grid_eps,
-                   base_fun=model.base_fun_name, dtype=layers[0].coef.dtype)
+        theirs = model.act_fun
+        ours = cls(width, grid=[layer.num for layer in theirs], k=theirs[0].k, grid_eps=theirs[0].grid_eps,
+                   base_fun=model.base_fun_name, dtype=theirs[0].coef.dtype)
         with torch.no_grad():
-            for l, layer in enumerate(layers):
-                if layer.k != ours.k:
+            for l, (layer, their) in enumerate(zip(ours.layers, theirs)):
+                if their.k != ours.k:
                     raise NotImplementedError("per-layer spline orders are not supported")
-                ours.grid(l).data = layer.grid.detach().clone()
-                ours.coef[l].data = layer.coef.detach().clone()
-                ours.scale_base[l].data = layer.scale_base.detach().clone()
-                ours.scale_sp[l].data = layer.scale_sp.detach().clone()
-                ours._buf("mask", l).copy_(layer.mask)
-                ours._buf("subnode_scale", l).copy_(model.subnode_scale[l])
-                ours._buf("subnode_bias", l).copy_(model.subnode_bias[l])
-                ours._buf("node_scale", l).copy_(model.node_scale[l])
-                ours._buf("node_bias", l).copy_(model.node_bias[l])
+                for name in ("grid", "coef", "scale_base", "scale_sp"):
+                    getattr(layer, name).data = getattr(their, name).detach().clone()
+                layer.mask.copy_(their.mask)
+                for name in AFFINE_TERMS:
+                    getattr(layer, name).copy_(getattr(model, name)[l])
             ours.input_id = model.input_id.long().clone()
         return ours
 
-    # -- export to pykan -------------------------------------------------------------------------------
     def to_pykan(self) -> Any:
         """This KAN as a pykan 0.2.8 ``MultKAN`` (float32, symbolic branch off until pykan's tools set it),
         e.g. to run pykan's ``auto_symbolic`` on a KAN we trained. Inverse of :meth:`from_pykan`."""
@@ -247,15 +168,10 @@ class KAN(nn.Module):
         if len(set(self.grid_sizes)) != 1:
             raise NotImplementedError("pykan's constructor takes one grid size for all layers")
         with torch.no_grad():
-            for l, layer in enumerate(theirs.act_fun):
-                layer.grid.data = self.grid(l).detach().float().clone()
-                layer.coef.data = self.coef[l].detach().float().clone()
-                layer.scale_base.data = self.scale_base[l].detach().float().clone()
-                layer.scale_sp.data = self.scale_sp[l].detach().float().clone()
-                layer.mask.data = self._buf("mask", l).float().clone()
-                theirs.subnode_scale[l].data = self._buf("subnode_scale", l).float().clone()
-                theirs.subnode_bias[l].data = self._buf("subnode_bias", l).float().clone()
-                theirs.node_scale[l].data = self._buf("node_scale", l).float().clone()
-                theirs.node_bias[l].data = self._buf("node_bias", l).float().clone()
+            for l, (layer, their) in enumerate(zip(self.layers, theirs.act_fun)):
+                for name in ("grid", "coef", "scale_base", "scale_sp", "mask"):
+                    getattr(their, name).data = getattr(layer, name).detach().float().clone()
+                for name in AFFINE_TERMS:
+                    getattr(theirs, name)[l].data = getattr(layer, name).float().clone()
             theirs.input_id = self.input_id.clone()
         return theirs

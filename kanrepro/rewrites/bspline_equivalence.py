@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from kanrepro.nn.kan_layer import KANLayer
+from kanrepro.nn.models import KAN
 from kanrepro.nn.splines import bspline_curves, truncated_power_weights, uniform_grid
 from kanrepro.rewrites.equivalence import (
     RELU_POWER,
@@ -29,7 +31,8 @@ from kanrepro.rewrites.equivalence import (
 class BSplineKANLayer:
     """pykan's KANLayer forward as plain tensors (n inputs, m outputs, G intervals, order k).
 
-    grid: (n, G+2k+1); coef: (n, m, G+k); scale_base (w_b), scale_sp (w_s): (n, m).
+    grid: (n, G+2k+1); coef: (n, m, G+k); scale_base (w_b), scale_sp (w_s): (n, m); bias: (m,) or None,
+    added to every output (the shift of pykan's affine node maps).
     """
 
     grid: Tensor
@@ -37,6 +40,7 @@ class BSplineKANLayer:
     scale_base: Tensor
     scale_sp: Tensor
     k: int
+    bias: Tensor | None = None
 
     def __post_init__(self) -> None:
         n, n_knots = self.grid.shape
@@ -69,6 +73,19 @@ class BSplineKANLayer:
         return cls(take(layer.grid), take(layer.coef), take(layer.scale_base) * mask,
                    take(layer.scale_sp) * mask, int(layer.k))
 
+    @classmethod
+    def from_kan_layer(cls, layer: KANLayer, dtype: torch.dtype = torch.float64) -> BSplineKANLayer:
+        """Read one of our :class:`~kanrepro.nn.kan_layer.KANLayer` (SiLU base): the mask and the affine maps'
+        scale folded into both scales, their shift into ``bias``."""
+        if layer.base_fun != "silu":
+            raise ValueError(f"the rewrite has SiLU units; this layer's base function is {layer.base_fun!r}")
+        with torch.no_grad():
+            out_scale = (layer.node_scale * layer.subnode_scale).to(dtype)  # (m,)
+            weight = layer.mask.to(dtype) * out_scale[None, :]  # (n, m)
+            bias = (layer.node_scale * layer.subnode_bias + layer.node_bias).to(dtype)
+            return cls(layer.grid.to(dtype).clone(), layer.coef.to(dtype).clone(),
+                       layer.scale_base.to(dtype) * weight, layer.scale_sp.to(dtype) * weight, layer.k, bias)
+
     @property
     def num_intervals(self) -> int:
         return self.grid.shape[1] - 2 * self.k - 1
@@ -77,7 +94,8 @@ class BSplineKANLayer:
         """x: (batch, n) -> (batch, m), y_o = sum_i phi_io(x_i)."""
         spline = bspline_curves(x, self.grid, self.coef, self.k)  # (batch, n, m)
         base = torch.nn.functional.silu(x).unsqueeze(2)  # (batch, n, 1)
-        return (self.scale_base * base + self.scale_sp * spline).sum(dim=1)
+        out = (self.scale_base * base + self.scale_sp * spline).sum(dim=1)
+        return out if self.bias is None else out + self.bias
 
     def parameter_count(self) -> int:
         """Trainable numbers of the layer: coefficients + w_b + w_s, n * m * (G + k + 2)."""
@@ -99,7 +117,7 @@ class BSplineKANLayer:
             shift=shift.reshape(-1),
             activation=MixedActivation(kinds.reshape(-1), power=self.k),
             out_weight=out_weight.reshape(m, n * units),
-            out_bias=torch.zeros(m, dtype=dtype),
+            out_bias=torch.zeros(m, dtype=dtype) if self.bias is None else self.bias.to(dtype),
         )
 
 
@@ -109,6 +127,19 @@ def bspline_kan_to_mlp(layers: list[BSplineKANLayer]) -> RewrittenMLP:
     if len(powers) != 1:
         raise ValueError(f"all layers must share the spline order k to share one relu^k, got {sorted(powers)}")
     return stack_rewrites([layer.to_mlp_layer() for layer in layers])
+
+
+def kan_to_bspline_layers(model: KAN, dtype: torch.dtype = torch.float64) -> list[BSplineKANLayer]:
+    """Our :class:`~kanrepro.nn.models.KAN` as rewritable layers; its input order is folded into the first
+    layer (row ``i`` of layer 0 reads feature ``input_id[i]``), so the stack takes the features as given."""
+    layers = [BSplineKANLayer.from_kan_layer(layer, dtype) for layer in model.layers]
+    order = model.input_id.long()
+    if sorted(order.tolist()) != list(range(model.width[0])):
+        raise ValueError(f"input_id must be a permutation of 0..{model.width[0] - 1}, got {order.tolist()}")
+    first, inverse = layers[0], torch.argsort(order)
+    layers[0] = BSplineKANLayer(first.grid[inverse], first.coef[inverse], first.scale_base[inverse],
+                                first.scale_sp[inverse], first.k, first.bias)
+    return layers
 
 
 def bspline_kan_forward(layers: list[BSplineKANLayer], x: Tensor) -> Tensor:

@@ -163,17 +163,16 @@ class KANKernel:
 
     def _tensors(self):
         m = self.model
-        return [t for l in range(self.depth) for t in (m.coef[l], m.scale_base[l], m.scale_sp[l])]
+        return [t for layer in m.layers for t in (layer.coef, layer.scale_base, layer.scale_sp)]
 
     def refresh_constants(self) -> None:
         """Re-read grids, masks and affine maps (after a grid update)."""
         m, np_ = self.model, (lambda t: t.detach().numpy().copy())
-        self.grids = [np_(m.grid(l)) for l in range(self.depth)]
+        self.grids = [np_(layer.grid) for layer in m.layers]
         self.inv = [inverse_spans(g, self.k) for g in self.grids]
-        self.mask = [np_(m._buf("mask", l)) for l in range(self.depth)]
-        self.scale = [np_(m._buf("node_scale", l) * m._buf("subnode_scale", l))[:, None] for l in range(self.depth)]
-        self.shift = [np_(m._buf("node_scale", l) * m._buf("subnode_bias", l) + m._buf("node_bias", l))[:, None]
-                      for l in range(self.depth)]
+        self.mask = [np_(layer.mask) for layer in m.layers]
+        self.scale = [np_(layer.node_scale * layer.subnode_scale)[:, None] for layer in m.layers]
+        self.shift = [np_(layer.node_scale * layer.subnode_bias + layer.node_bias)[:, None] for layer in m.layers]
         self.input_id = m.input_id.numpy().copy()
 
     def reload(self) -> None:

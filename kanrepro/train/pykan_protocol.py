@@ -205,7 +205,10 @@ class TorchFit:
                  grid_steps: list[int], batch: int):
         self.model, self.X, self.y, self.cfg = model, X, y, cfg
         self.loss = F.cross_entropy if loss_fn == "xent" else F.mse_loss
-        self.opt = _pykan_optimizer(list(model.parameters()), cfg)
+        # LBFGS flattens its parameters in this order (every layer's coef, then scale_base, then scale_sp, as
+        # before the layers owned them), which fixes the summation order of its dot products
+        params = [getattr(layer, name) for name in ("coef", "scale_base", "scale_sp") for layer in model.layers]
+        self.opt = _pykan_optimizer(params, cfg)
         self._refresh_basis()
 
     def _refresh_basis(self) -> None:  # layer-0 basis of every training row under the current grid
