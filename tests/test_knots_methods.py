@@ -53,6 +53,51 @@ def test_orbit_search_agrees_with_dirichlet(name: str) -> None:
     assert out["words_check"] < 1e-8
 
 
+# A 16-crossing random knot's exterior as one unseeded Link.exterior() call triangulated it (seed 5, row 9 of a
+# random build): the orbit search's ball stays incomplete here and misses the shortest geodesic.
+MISSED_TRIANGULATION = ("DLLLLvLQvLPMLALQLQMQccddghmknnpqrsvwqzxzuxABBACCzCBpvrgfpagflmaegtvpipolmalomactg_bBJi")
+# SnapPy 3.3.2's certified length_spectrum_alt(count=1) on it (32 s, too slow to rerun in every test run)
+MISSED_EXACT = complex(0.8662453188294901, -3.1085890479370955)
+
+
+def test_an_incomplete_orbit_ball_is_searched_again_on_retriangulations() -> None:
+    snappy = pytest.importorskip("snappy")
+    from kanrepro.knots.geodesic import orbit_search, retriangulated_search
+
+    m = snappy.Manifold(MISSED_TRIANGULATION)
+    group = m.high_precision().fundamental_group()
+    once, _, complete = orbit_search(group, float(m.volume()))
+    assert not complete and once.real > MISSED_EXACT.real + 0.5  # the single search misses it
+    again, _ = retriangulated_search(m, "K-missed", group)
+    assert abs(again - MISSED_EXACT) < 1e-9
+
+
+def test_retriangulated_search_keeps_the_shortest_and_stops_once_complete(monkeypatch) -> None:
+    snappy = pytest.importorskip("snappy")
+    from kanrepro.knots import geodesic
+
+    answers = iter([(complex(1.5, 0.2), 6.0, False), (complex(0.9, -0.1), 6.5, False),
+                    (complex(1.2, 0.0), 6.1, True), (complex(0.1, 0.0), 6.0, True)])
+    calls = []
+    monkeypatch.setattr(geodesic, "orbit_search", lambda group, volume: calls.append(group) or next(answers))
+    found, radius = geodesic.retriangulated_search(snappy.Manifold("K12n242"), "K12n242", "first group")
+    assert found == complex(0.9, -0.1) and radius == 6.0 and len(calls) == 3  # the 4th answer is never asked
+
+
+def test_seeding_snappea_repeats_a_diagrams_triangulation() -> None:
+    spherogram = pytest.importorskip("spherogram")
+    from kanrepro.knots.repeatable import seed_snappea
+
+    link = spherogram.Link("K13n3821")  # a diagram SnapPea simplifies with random moves
+    sigs = []
+    for _ in range(2):
+        seed_snappea("one label")
+        exterior = link.exterior()
+        exterior.randomize()
+        sigs.append(exterior.triangulation_isosig())
+    assert sigs[0] == sigs[1]
+
+
 def test_gf2_solver() -> None:
     from kanrepro.knots.torsion import _solve_gf2
 
@@ -110,7 +155,8 @@ def test_fast_method_falls_back_to_length_spectrum_alt(monkeypatch) -> None:
     from kanrepro.knots import geodesic
 
     monkeypatch.setattr(geodesic, "dirichlet_cascade", lambda m, name: (None, "dirichlet:failed"))
-    monkeypatch.setattr(geodesic, "adaptive_orbit_search", lambda *a, **k: (complex(math.inf, 0), [], 6.0))
+    monkeypatch.setattr(geodesic, "adaptive_orbit_search",
+                        lambda *a, **k: (complex(math.inf, 0), [], 6.0, {"complete": True}))
     m = snappy.Manifold("K4a1")
     out = geodesic.short_geodesic(m, "K4a1", method="fast")
     assert out["method"] == "exact:length_spectrum_alt"

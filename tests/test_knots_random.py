@@ -25,16 +25,20 @@ from kanrepro.knots.invariants import MIRROR_FLIPS
 from kanrepro.knots.random_assemble import _oriented_rows, compact_frame
 from kanrepro.knots.random_build import build_random, distinct_knots
 
-IDENTITY = ["index", "n", "tries", "crossings", "key", "ukey", "signature", "name", "census_mirror"]
+IDENTITY = ["index", "n", "tries", "crossings", "key", "ukey", "signature", "name", "census_mirror", "pd"]
 DRAW_SCRIPT = ("import json\nfrom kanrepro.knots.draws import draw_row\n"
                f"print(json.dumps([{{k: draw_row(7, i)[k] for k in {IDENTITY!r}}} for i in range(4)]))\n")
 
 
-def test_a_row_is_fixed_by_seed_and_index_across_processes() -> None:
+def test_a_row_is_fixed_by_seed_and_index_across_processes_and_draw_orders() -> None:
+    # the PD code too: before kanrepro.knots.repeatable it differed on every row from process to process
     here = [{k: draw_row(7, i)[k] for k in IDENTITY} for i in range(4)]
     there = json.loads(subprocess.run([sys.executable, "-c", DRAW_SCRIPT], capture_output=True, text=True,
                                       check=True).stdout)
     assert here == there
+    shared: dict = {}  # one worker's identity cache, filled in the other order
+    backwards = [{k: draw_row(7, i, identities=shared)[k] for k in IDENTITY} for i in reversed(range(4))]
+    assert backwards[::-1] == here
     assert len({r["key"] for r in here}) > 1  # rows differ from each other
     assert draw_row(8, 0)["key"] != here[0]["key"] or draw_row(8, 1)["key"] != here[1]["key"]
 

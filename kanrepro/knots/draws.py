@@ -30,7 +30,7 @@ class Recipe:
     min_crossings: int = 9  # keep diagrams with min_crossings..max_crossings crossings after simplification
     max_crossings: int = 18
     max_tries: int = 10_000  # draws per row before giving up (a row needs ~2-3 on average)
-    version: str = "random-v1"
+    version: str = "random-v2"  # v2: the same recipe, each row repeatable (kanrepro.knots.repeatable); v1 was not
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,35 +59,38 @@ def isometry_keys(manifold: Any) -> tuple[str, str]:
     raise RuntimeError(f"isometry signature failed on 8 triangulations: {last}")
 
 
-def census_identity(manifold: Any, key: str) -> tuple[str, int | None]:
-    """(census name, mirror flag relative to the census manifold) or ("", None) beyond the census."""
+def census_identity(ukey: str) -> tuple[str, str]:
+    """(census name, the census manifold's oriented key) of the knot with unoriented key ``ukey``, or ("", "")
+    beyond the census. A function of ``ukey`` alone: ``identify()`` runs on the signature's own (canonical)
+    triangulation with SnapPea seeded from it, so it does not depend on which diagram drew the knot first."""
     import snappy
 
     from kanrepro.knots.census import NAME_RE
+    from kanrepro.knots.repeatable import seed_snappea
 
+    seed_snappea(f"identify:{ukey}")
     try:
-        names = [m.name() for m in manifold.identify()]
+        names = [m.name() for m in snappy.Manifold(ukey).identify()]
     except (RuntimeError, snappy.SnapPeaFatalError):
         names = []
     name = next((n for n in names if NAME_RE.match(n)), "")
-    if not name:
-        return "", None
-    census_key = isometry_keys(snappy.Manifold(name))[0]
-    return name, 0 if census_key == key else 1
+    return (name, isometry_keys(snappy.Manifold(name))[0]) if name else ("", "")
 
 
 def draw_row(seed: int, index: int, recipe: Recipe = RECIPE,
-             identities: dict[str, tuple[str, int | None, str]] | None = None) -> dict[str, Any]:
+             identities: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """Draw row ``index``: {index, n, tries, crossings, key, ukey, signature, name, census_mirror, pd}.
 
-    ``identities``: a per-process cache ukey -> (name, census_mirror of the key it was found for, key).
+    ``identities``: a per-process cache ukey -> :func:`census_identity` (the same answers, computed once).
     """
     import snappy  # noqa: F401
     import spherogram  # registers Link.exterior with SnapPy loaded
 
+    from kanrepro.knots.repeatable import repeatable
     from kanrepro.knots.signature import knot_signature
 
     rng = row_rng(seed, index)
+    repeatable(f"kanrepro-draw:{seed}:{index}")  # the diagram, its exterior, identify() and retries repeat
     for tries in range(1, recipe.max_tries + 1):
         n = rng.randint(recipe.n_min, recipe.n_max)
         random.seed(rng.getrandbits(64))  # spherogram draws from the global ``random`` module
@@ -101,11 +104,9 @@ def draw_row(seed: int, index: int, recipe: Recipe = RECIPE,
         key, ukey = isometry_keys(manifold)
         cache = identities if identities is not None else {}
         if ukey not in cache:
-            name, mirror = census_identity(manifold, key)
-            cache[ukey] = (name, mirror, key)
-        name, mirror, seen_key = cache[ukey]
-        if mirror is not None and seen_key != key:
-            mirror = 1 - mirror  # the other orientation of a knot identified before
+            cache[ukey] = census_identity(ukey)
+        name, census_key = cache[ukey]
+        mirror = (0 if census_key == key else 1) if name else None  # relative to the census manifold
         return {"index": index, "n": n, "tries": tries, "crossings": crossings, "key": key, "ukey": ukey,
                 "signature": knot_signature(link), "name": name, "census_mirror": mirror,
                 "pd": [list(c) for c in link.PD_code()]}

@@ -103,7 +103,7 @@ def build_random(n_draws: int = DEEPMIND_ROWS, seed: int = 0, workers: int = 2, 
     root = (Path(chunks) if chunks else chunk_dir_for(out)) / f"{recipe.version}_seed{seed}"
     draws = draw_chunks(n_draws, seed, recipe, root)
     if resume_from:
-        seed_chunks(resume_from, root, DRAW_CHUNK)
+        seed_chunks(resume_from, root, DRAW_CHUNK, recipe.to_dict())
     seeded = read_seeded(root)
     if stage in ("draws", "all"):
         run_chunks(draws, workers, scheduler, timeout, "fast", progress, "draws")

@@ -22,9 +22,11 @@ def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
     from kanrepro.knots.census import crossings_of
     from kanrepro.knots.draws import HYPERBOLIC, isometry_keys
     from kanrepro.knots.invariants import knot_row, mirror_row
+    from kanrepro.knots.repeatable import repeatable
     from kanrepro.knots.zero_rule import stored_as_zero
 
     key, ukey, name = job["features"], job["ukey"], job["name"]
+    repeatable(f"features:{key}")  # the diagram, its exterior and retriangulations repeat
     if name:
         manifold, crossings = snappy.Manifold(name), crossings_of(name)
     else:

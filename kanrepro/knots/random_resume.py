@@ -28,11 +28,14 @@ def _row(line: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int) -> int:
+def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[str, Any]) -> int:
     """Write the draw chunks of ``shipped``'s prefix and its computed knots' features under ``root``
-    (skipping chunk files that exist). Returns the number of draw chunks written."""
+    (skipping chunk files that exist). Returns the number of draw chunks written. ``recipe``: the build's
+    (``Recipe.to_dict()``); a file drawn by another recipe or version is refused."""
     shipped = Path(shipped)
     manifest = json.loads(manifest_path(shipped).read_text())
+    if manifest["config"]["recipe"] != recipe:
+        raise ValueError(f"{shipped}: drawn by recipe {manifest['config']['recipe']}, not this build's {recipe}")
     if manifest["config"]["draw_chunk"] != draw_chunk:
         raise ValueError(f"{shipped}: built with {manifest['config']['draw_chunk']} draws per chunk, not {draw_chunk}")
     failed = {int(f["name"].split()[-1]): f for f in manifest["failed_draws"]}
