@@ -43,7 +43,7 @@ def crosscheck_words(n: int, seed: int) -> dict:
         "knots_words_crosscheck_n": len(names),
         "knots_words_crosscheck_agree_1e-8": int(np.sum(arr < 1e-8)),
         "knots_words_crosscheck_max_abs_diff": float(arr.max()),
-        "knots_words_crosscheck_disagreeing": [m for m, d in zip(names, diffs) if d >= 1e-8],
+        "knots_words_crosscheck_disagreeing": [m for m, d in zip(names, diffs, strict=True) if d >= 1e-8],
         "knots_words_crosscheck_s_per_knot": (time.perf_counter() - start) / len(names),
     }
 
@@ -75,8 +75,8 @@ def exact_check_fallbacks(n: int, seed: int) -> dict:
         "knots_exact_check_n": len(names),
         "knots_exact_check_length_agree_1e-8": int(np.sum(np.abs(real) < 1e-8)),
         "knots_exact_check_complex_agree_1e-8": int(np.sum(np.array(complex_diffs) < 1e-8)),
-        "knots_exact_check_too_long": [m for m, d in zip(names, real) if d >= 1e-8],
-        "knots_exact_check_too_short": [m for m, d in zip(names, real) if d <= -1e-8],
+        "knots_exact_check_too_long": [m for m, d in zip(names, real, strict=True) if d >= 1e-8],
+        "knots_exact_check_too_short": [m for m, d in zip(names, real, strict=True) if d <= -1e-8],
         "knots_exact_check_s_per_knot": (time.perf_counter() - start) / max(len(names), 1),
     }
 

@@ -127,7 +127,7 @@ def bench_seeds(S: int, max_steps: int, n_rows: int) -> dict:
     vec, t_vec, m_vec = measure(lambda: deepmind_ensemble(data, spec, cfg, seeds, seeds))
     seq, t_seq, _ = measure(lambda: [P.deepmind(data, spec, cfg, s, s, engine="torch") for s in seeds], memory=False)
     _, _, m_seq = measure(lambda: P.deepmind(data, spec, cfg, 0, 0, engine="torch"), memory=True)  # one run's peak
-    same = all(a.stop_step == b.stop_step for a, b in zip(vec, seq))
+    same = all(a.stop_step == b.stop_step for a, b in zip(vec, seq, strict=True))
     steps = sum(r.steps_run for r in seq)
     return {"vectorized_seed_speedup": t_seq / t_vec, "seeds_S": S, "seeds_total_steps": steps,
             "seeds_sequential_s": t_seq, "seeds_vectorized_s": t_vec, "seeds_same_stop_steps": same,

@@ -48,7 +48,7 @@ def main() -> None:
     manifest = json.loads(manifest_path(DEFAULT_RANDOM_PATH).read_text())
     distinct = manifest["n_knots"] / manifest["n_rows"]  # knots computed once per mirror pair
     computed = manifest["computed_knots"] / manifest["n_rows"]
-    noncensus_s = float(np.mean([t for t, c in zip(feature_t, in_census) if not c] or [feature_s]))
+    noncensus_s = float(np.mean([t for t, c in zip(feature_t, in_census, strict=True) if not c] or [feature_s]))
     values = {"random_knots": {
         "rows_drawn": args.n,
         "draw_seconds_per_row": draw_s,

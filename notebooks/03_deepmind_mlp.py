@@ -119,7 +119,7 @@ results = {
     "deepmind_mlp_params_13out": counts_13["weights_and_biases"],
     "deepmind_mlp_params_14out": counts_14["weights_and_biases"],
     "deepmind_mlp_median_stop_step": float(runs["steps_run"].median()),
-    "quirk_ablation_acc_mean": dict(zip(ablation_table["setting"], ablation_table["mean %"] / 100)),
+    "quirk_ablation_acc_mean": dict(zip(ablation_table["setting"], ablation_table["mean %"] / 100, strict=True)),
     "saliency_normalised": scores.to_dict(),
     "saliency_top3": top3,
     "salient_features": salient_features,

@@ -207,7 +207,7 @@ results = {
     **kr.accuracy_summary(ablation.query("features == 'mu_i only'")["test_acc"], "kan_mu_i_only"),
     "kan_17_1_14_params_by_convention": {k: v for k, v in counts.items() if v is not None},
     "kan_params_on_this_data": int(ours_runs["params"].iloc[0]),
-    "slope_formula_acc": dict(zip(fixed_a["split_seed"].astype(str), fixed_a["test_acc"])),
+    "slope_formula_acc": dict(zip(fixed_a["split_seed"].astype(str), fixed_a["test_acc"], strict=True)),
     **{key: value for (f, rule), group in formula_runs.groupby(["formula", "rule"])
        for key, value in kr.accuracy_summary(group["test_acc"], f"formula_{f}_{rule}").items()},
     "kan_feature_scores": mean_scores.to_dict(),

@@ -100,8 +100,8 @@ results = {
     "mlp_3_3_params_with_14_outputs": mlp_counts([17, 3, 3, 14])["weights_and_biases"],
     "mlp_3_3_acc_seed552_mean": float(headline.loc[headline["split_seed"] == 552, "test_acc"].mean())
     if 552 in headline_split_seeds else "not run",
-    "compactnet_table_acc_mean": dict(zip(table["hidden"] + " " + table["features"], table["mean %"] / 100)),
-    "compactnet_table_params": dict(zip(table["hidden"] + " " + table["features"], table["params"].astype(int))),
+    "compactnet_table_acc_mean": dict(zip(table["hidden"] + " " + table["features"], table["mean %"] / 100, strict=True)),
+    "compactnet_table_params": dict(zip(table["hidden"] + " " + table["features"], table["params"].astype(int), strict=True)),
     "n_seeds": len(headline),
 }
 session.write(results)

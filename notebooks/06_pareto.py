@@ -107,8 +107,8 @@ audit
 # %%
 results = {
     "pareto_front": [table.loc[i, "size"] for i in front],
-    "size_acc_mean": dict(zip(table["size"], table["mean %"] / 100)),
-    "size_params": dict(zip(table["size"], table["params"].astype(int))),
+    "size_acc_mean": dict(zip(table["size"], table["mean %"] / 100, strict=True)),
+    "size_params": dict(zip(table["size"], table["params"].astype(int), strict=True)),
     "size_acc_runs": {size: group["test_acc"].tolist() for size, group in runs.groupby("size")},
     "parameter_audit": {name: {k: v for k, v in counts.items() if v is not None}
                         for name, counts in audit_models.items()},

@@ -109,7 +109,7 @@ save_figure(fig, "08_seen_unseen")
 # %%
 results = {
     "seen_share_mean": float(shares["seen_share_mirrors_together"].mean()),
-    "seen_share_by_seed": dict(zip(shares["split_seed"].astype(str), shares["seen_share_mirrors_together"])),
+    "seen_share_by_seed": dict(zip(shares["split_seed"].astype(str), shares["seen_share_mirrors_together"], strict=True)),
     "seen_share_mirrors_apart_mean": float(shares["seen_share_mirrors_apart"].mean()),
     "models": su.model_summaries(runs),
     "lookup_stored_numbers": int(runs["stored_numbers"].dropna().iloc[0]),

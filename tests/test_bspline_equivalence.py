@@ -1,4 +1,6 @@
 """pykan's KANLayer (the reference) == our B-spline layer == its relu^k + SiLU MLP rewrite."""
+from itertools import pairwise
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -34,7 +36,7 @@ def test_our_layer_matches_pykan_forward(n_in, n_out, intervals, k, seed, adapt)
 @given(widths=st.lists(st.integers(1, 4), min_size=2, max_size=3), intervals=st.integers(1, 6),
        k=st.integers(1, 3), seed=st.integers(0, 1000), adapt=st.booleans())
 def test_pykan_stack_equals_its_mlp_rewrite(widths, intervals, k, seed, adapt):
-    layers = [_pykan_layer(a, b, intervals, k, seed + i, adapt) for i, (a, b) in enumerate(zip(widths, widths[1:]))]
+    layers = [_pykan_layer(a, b, intervals, k, seed + i, adapt) for i, (a, b) in enumerate(pairwise(widths))]
     x = torch.randn(256, widths[0], dtype=torch.float64) * 2  # beyond the [-1, 1] grid
     expected = x.float()
     for layer in layers:  # pykan itself, float32

@@ -25,7 +25,7 @@ CFG = P.DeepMindConfig(max_steps=1500, val_every=10, lr=0.01)
 
 def _check_same(data, spec, cfg, seeds, batch_seeds):
     vec = deepmind_ensemble(data, spec, cfg, seeds, batch_seeds)
-    for rec, s, b in zip(vec, seeds, batch_seeds):
+    for rec, s, b in zip(vec, seeds, batch_seeds, strict=True):
         seq = P.deepmind(data, spec, cfg, init_seed=s, batch_seed=b, engine="torch")
         assert (rec.stop_step, rec.steps_run, rec.best_step) == (seq.stop_step, seq.steps_run, seq.best_step)
         assert np.allclose(np.array(rec.val_curve), np.array(seq.val_curve), atol=1e-9)

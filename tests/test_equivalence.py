@@ -1,4 +1,6 @@
 """The piecewise-linear KAN <-> ReLU MLP rewrites are exact, on random shapes and inputs outside the grid."""
+from itertools import pairwise
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -19,7 +21,7 @@ def _inputs(n_in, seed, scale=4.0):
 @given(widths=widths_strategy, pieces=st.integers(1, 9), seed=st.integers(0, 10_000))
 def test_pl_kan_stack_equals_its_mlp(widths, pieces, seed):
     generator = torch.Generator().manual_seed(seed)
-    layers = [eq.PiecewiseLinearKANLayer.random(a, b, pieces, generator=generator) for a, b in zip(widths, widths[1:])]
+    layers = [eq.PiecewiseLinearKANLayer.random(a, b, pieces, generator=generator) for a, b in pairwise(widths)]
     x = _inputs(widths[0], seed)
     mlp = eq.pl_kan_to_mlp(layers)
     assert torch.allclose(mlp.forward(x), eq.pl_kan_forward(layers, x), rtol=0, atol=1e-9)
@@ -30,11 +32,11 @@ def test_pl_kan_stack_equals_its_mlp(widths, pieces, seed):
 @given(widths=widths_strategy, seed=st.integers(0, 10_000))
 def test_relu_mlp_equals_its_kan(widths, seed):
     generator = torch.Generator().manual_seed(seed)
-    weights = [torch.randn(b, a, generator=generator, dtype=torch.float64) for a, b in zip(widths, widths[1:])]
+    weights = [torch.randn(b, a, generator=generator, dtype=torch.float64) for a, b in pairwise(widths)]
     biases = [torch.randn(b, generator=generator, dtype=torch.float64) for b in widths[1:]]
     x = _inputs(widths[0], seed)
     reference = torch.nn.Sequential()
-    for index, (weight, bias) in enumerate(zip(weights, biases)):  # torch's own MLP as the reference
+    for index, (weight, bias) in enumerate(zip(weights, biases, strict=True)):  # torch's own MLP as the reference
         linear = torch.nn.Linear(weight.shape[1], weight.shape[0]).double()
         linear.weight.data, linear.bias.data = weight, bias
         reference.append(linear)

@@ -104,7 +104,7 @@ def test_gf2_solver() -> None:
     rows = [[1, 1, 0, 1], [0, 1, 1, 0]]
     x = _solve_gf2(rows, 3)
     for r in rows:
-        assert sum(a * b for a, b in zip(r[:3], x)) % 2 == r[3]
+        assert sum(a * b for a, b in zip(r[:3], x, strict=True)) % 2 == r[3]
     with pytest.raises(ArithmeticError):
         _solve_gf2([[1, 0, 1], [1, 0, 0]], 2)
 

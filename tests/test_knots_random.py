@@ -103,7 +103,7 @@ def test_zero_rule_is_deterministic_shared_by_mirrors_and_matches_its_probit() -
     # larger knots are stored as 0 more often, as in DeepMind's file
     assert zero_rule.zero_probability(column, 20.0) > zero_rule.zero_probability(column, 8.0)
     fitted = [zero_rule.zero_probability(column, v) for v in zero_rule.BIN_VOLUME]
-    assert max(abs(f - t) for f, t in zip(fitted, zero_rule.REFERENCE_ZERO_SHARE[column])) < 0.05
+    assert max(abs(f - t) for f, t in zip(fitted, zero_rule.REFERENCE_ZERO_SHARE[column], strict=True)) < 0.05
     with pytest.raises(ValueError, match="no zero rule for column 'volume'"):
         zero_rule.stored_as_zero("volume", 1.0, "x")
 

@@ -47,7 +47,7 @@ def _perturbed(width, g, seed):
 @pytest.mark.parametrize("width,g,seed", CASES)
 def test_init_matches_pykan_seed(width, g, seed):
     ours, theirs = KAN(width, grid=g, k=3, seed=seed), _pykan(width, g, seed)
-    for mine, layer in zip(ours.layers, theirs.act_fun):
+    for mine, layer in zip(ours.layers, theirs.act_fun, strict=True):
         assert torch.equal(mine.grid, layer.grid)
         assert torch.allclose(mine.coef, layer.coef, atol=1e-7)
         assert torch.equal(mine.scale_base, layer.scale_base)
@@ -94,7 +94,7 @@ def test_parity_after_pykan_grid_update(width, g, seed):
         own_error = float((copy.deepcopy(theirs).double()(x.double()) - ref.double()).abs().max())
         assert (imported(x) - ref).abs().max() <= 8 * own_error
         assert (ours(x) - ref).abs().max() <= 32 * own_error
-        for mine, layer in zip(ours.layers, theirs.act_fun):
+        for mine, layer in zip(ours.layers, theirs.act_fun, strict=True):
             assert torch.allclose(mine.grid, layer.grid, atol=1e-6)
 
 

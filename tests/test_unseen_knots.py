@@ -37,7 +37,7 @@ def test_unseen_split_never_shares_a_knot_and_meets_its_proportions(n_knots, cou
     assert abs(len(parts[0]) - 0.75 * len(frame)) <= biggest
     assert abs(len(parts[0]) + len(parts[1]) - 0.875 * len(frame)) <= biggest
     again = unseen_knots_split(frame, seed)
-    assert all(a.index.equals(b.index) for a, b in zip(parts, again))
+    assert all(a.index.equals(b.index) for a, b in zip(parts, again, strict=True))
 
 
 def test_mirror_images_are_one_knot_only_when_asked():

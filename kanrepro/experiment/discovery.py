@@ -136,7 +136,7 @@ def _formula(theirs) -> sympy.Expr:
     with warnings.catch_warnings():  # pykan hands sympy its (requires_grad) constants
         warnings.simplefilter("ignore", UserWarning)
         formula = theirs.symbolic_formula()[0][0]
-    expression = sympy.sympify(formula).subs(dict(zip(inputs, SYMBOLS)), simultaneous=True)
+    expression = sympy.sympify(formula).subs(dict(zip(inputs, SYMBOLS, strict=True)), simultaneous=True)
     return ex_round(expression, 4)
 
 

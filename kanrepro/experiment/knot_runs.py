@@ -147,7 +147,8 @@ def summary_table(runs: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     rows = []
     for key, group in runs.groupby(by, sort=False):
         s = summarise(group["test_acc"].to_list())
-        rows.append({**dict(zip([by] if isinstance(by, str) else by, key if isinstance(key, tuple) else (key,))),
+        names, values = ([by], (key,)) if isinstance(by, str) else (by, key if isinstance(key, tuple) else (key,))
+        rows.append({**dict(zip(names, values, strict=True)),
                      "params": group["params"].iloc[0], "n": s["n"], "mean %": 100 * s["mean"],
                      "ci95 low %": 100 * s["ci_low"], "ci95 high %": 100 * s["ci_high"], "best %": 100 * s["max"],
                      "median stop step": float(np.median(group["steps_run"]))})

@@ -63,7 +63,8 @@ def contrastive_split(frame: pd.DataFrame, seed: int, train_share: float = 0.8) 
     values = frame[COLUMNS].to_numpy(np.float64)
     std = values.std(axis=0)
     if (std == 0).any():
-        raise ValueError(f"constant column(s) {[c for c, s in zip(COLUMNS, std) if s == 0]}: nothing to relate")
+        constant = [c for c, s in zip(COLUMNS, std, strict=True) if s == 0]
+        raise ValueError(f"constant column(s) {constant}: nothing to relate")
     values = (values - values.mean(axis=0)) / std
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(values))

@@ -70,7 +70,8 @@ def knotinfo_checks(frame: pd.DataFrame) -> dict[str, Any]:
     originals = frame[frame["mirror"] == 0]
     agree = genus_ok = found = 0
     disagreements, not_found, genus_bad = [], [], []
-    for name, sig, tor in zip(originals["name"], originals[TARGET], originals["hyperbolic_torsion_degree"]):
+    columns = (originals["name"], originals[TARGET], originals["hyperbolic_torsion_degree"])
+    for name, sig, tor in zip(*columns, strict=True):
         ref = knotinfo_signature_genus(name)
         if ref is None:
             not_found.append(name)

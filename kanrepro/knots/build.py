@@ -118,7 +118,7 @@ def compute_chunks(names: list[str], chunk_dir: Path, workers: int = 2, schedule
     """Run all missing census chunks on Dask (LocalCluster, or ``scheduler`` address); return chunk paths."""
     chunks = [names[i:i + CHUNK_SIZE] for i in range(0, len(names), CHUNK_SIZE)]
     paths = [chunk_dir / f"chunk_{i:05d}_{c[0]}_{c[-1]}.jsonl" for i, c in enumerate(chunks)]
-    run_chunks(list(zip(paths, chunks)), workers, scheduler, timeout, geodesic, progress, "knots")
+    run_chunks(list(zip(paths, chunks, strict=True)), workers, scheduler, timeout, geodesic, progress, "knots")
     return paths
 
 
@@ -146,7 +146,7 @@ def run_chunks(chunks: list[tuple[Path, list[str]]], workers: int = 2, scheduler
     try:
         futures = [client.submit(run_chunk, str(p), c, timeout, geodesic, pure=False, key=f"{desc}-{p.stem}")
                    for p, c in todo]
-        sizes = {f.key: len(c) for f, (_, c) in zip(futures, todo)}
+        sizes = {f.key: len(c) for f, (_, c) in zip(futures, todo, strict=True)}
         total = sum(len(c) for _, c in chunks)
         bar = tqdm(total=total, initial=total - sum(sizes.values()), unit="job", disable=not progress, desc=desc)
         for fut in distributed.as_completed(futures):

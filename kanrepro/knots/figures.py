@@ -24,7 +24,7 @@ CONTINUOUS = ["volume", "cusp_volume", "longitudinal_translation", "meridinal_tr
 def distributions(frames: dict[str, pd.DataFrame], columns: list[str] = CONTINUOUS) -> Any:
     """Overlaid density histograms per column, DeepMind's quantiles (1..99%) as dashed lines."""
     fig, axes = plt.subplots(2, (len(columns) + 1) // 2, figsize=(13, 6.5))
-    for ax, column in zip(axes.flat, columns):
+    for ax, column in zip(axes.flat, columns, strict=False):  # an odd count leaves a spare panel
         lo = min(f[column].min() for f in frames.values())
         hi = max(f[column].max() for f in frames.values())
         bins = np.linspace(lo, hi, 50)
@@ -59,7 +59,7 @@ def zero_shares(frame: pd.DataFrame, name: str) -> Any:
     labels = [f"≤{VOLUME_EDGES[0]}"] + [f"{a}-{b}" for a, b in pairwise(VOLUME_EDGES)]
     labels += [f">{VOLUME_EDGES[-1]}"]
     fig, ax = plt.subplots(figsize=(9, 3.6))
-    for column, style in zip(REFERENCE_ZERO_SHARE, ("o", "s")):
+    for column, style in zip(REFERENCE_ZERO_SHARE, ("o", "s"), strict=True):
         ours = zero_shares_by_volume(frame["volume"].to_numpy(), (frame[column] == 0).to_numpy())
         short = column.replace("hyperbolic_", "").replace("_degree", "")
         ax.plot(range(len(BIN_VOLUME)), REFERENCE_ZERO_SHARE[column], "k" + style + "--", label=f"{short}: DeepMind")

@@ -55,7 +55,7 @@ def column_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
         values = frame[column].to_numpy(dtype=float)
         ours = [values.mean(), values.std()] + list(np.quantile(values, LEVELS)) + [float((values == 0).mean())]
         iqr = target[6] - target[4]
-        for name, t, o in zip(names, target, ours):
+        for name, t, o in zip(names, target, ours, strict=True):
             row = {"column": column, "statistic": name, "target": t, "ours": float(o)}
             if name.startswith("q"):
                 row["error_iqr"] = abs(float(o) - t) / iqr if iqr else None

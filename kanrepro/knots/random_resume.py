@@ -46,7 +46,7 @@ def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[s
     if len(indices) != len(full):
         raise ValueError(f"{shipped}: {len(full)} rows but {len(indices)} successful draws in its manifest")
     draws = []
-    for index, line in zip(indices, full.to_dict("records")):
+    for index, line in zip(indices, full.to_dict("records"), strict=True):
         name = line["name"] if isinstance(line["name"], str) else ""
         draws.append({"index": index, "n": None, "tries": None, "crossings": int(line["crossings"]),
                       "key": line["key"], "ukey": line["ukey"], "signature": int(line[TARGET]), "name": name,

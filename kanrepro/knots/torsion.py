@@ -95,7 +95,7 @@ def _solve_gf2(rows: list[list[int]], k: int) -> list[int]:
         rows[r], rows[p] = rows[p], rows[r]
         for i in range(len(rows)):
             if i != r and rows[i][c]:
-                rows[i] = [(a + b) % 2 for a, b in zip(rows[i], rows[r])]
+                rows[i] = [(a + b) % 2 for a, b in zip(rows[i], rows[r], strict=True)]
         pivots.append(c)
         r += 1
     if any(row[k] and not any(row[:k]) for row in rows):
@@ -158,7 +158,7 @@ def torsion_degree(group: Any, n: int) -> int:
     gens = list(group.generators())
     relators = list(group.relators())
     phi_vec = abelianisation(relators, gens)
-    phi = dict(zip(gens, phi_vec))
+    phi = dict(zip(gens, phi_vec, strict=True))
     sl2 = {}
     for g in gens:
         m = group.SL2C(g)

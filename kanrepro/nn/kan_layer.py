@@ -48,7 +48,7 @@ class KANLayer(nn.Module):
         self.coef = nn.Parameter(fit_coefficients(knots[:, self.k:-self.k].T, noise, knots, self.k))
         self.scale_base = nn.Parameter(scale_base)
         self.scale_sp = nn.Parameter(torch.ones(n, m, dtype=dtype) / math.sqrt(n))
-        for name, fill in zip(AFFINE_TERMS, (1.0, 0.0, 1.0, 0.0)):
+        for name, fill in zip(AFFINE_TERMS, (1.0, 0.0, 1.0, 0.0), strict=True):
             self.register_buffer(name, torch.full((m,), fill, dtype=dtype))
 
     @property

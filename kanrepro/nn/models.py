@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import torch
@@ -33,7 +34,7 @@ class MLP(nn.Module):
         self.widths = [n_in, *hidden, n_out]
         self.activation = activation
         self.act = ACTIVATIONS[activation]
-        self.layers = nn.ModuleList(nn.Linear(a, b, dtype=dtype) for a, b in zip(self.widths[:-1], self.widths[1:]))
+        self.layers = nn.ModuleList(nn.Linear(a, b, dtype=dtype) for a, b in pairwise(self.widths))
         self.reset_parameters(init, seed)
 
     def reset_parameters(self, init: str = "haiku", seed: int | None = 0) -> None:
@@ -88,7 +89,7 @@ class KAN(nn.Module):
         self.layers = nn.ModuleList(
             KANLayer(n, m, self.grid_sizes[l], self.k, gen, noise_scale, scale_base_mu, scale_base_sigma,
                      grid_range, grid_eps, base_fun, dtype)
-            for l, (n, m) in enumerate(zip(width[:-1], width[1:])))
+            for l, (n, m) in enumerate(pairwise(width)))
         self.register_buffer("input_id", torch.arange(width[0]))
 
     # -- forward -----------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ class KAN(nn.Module):
         ours = cls(width, grid=[layer.num for layer in theirs], k=theirs[0].k, grid_eps=theirs[0].grid_eps,
                    base_fun=model.base_fun_name, dtype=theirs[0].coef.dtype)
         with torch.no_grad():
-            for l, (layer, their) in enumerate(zip(ours.layers, theirs)):
+            for l, (layer, their) in enumerate(zip(ours.layers, theirs, strict=True)):
                 if their.k != ours.k:
                     raise NotImplementedError("per-layer spline orders are not supported")
                 for name in ("grid", "coef", "scale_base", "scale_sp"):
@@ -168,7 +169,7 @@ class KAN(nn.Module):
         if len(set(self.grid_sizes)) != 1:
             raise NotImplementedError("pykan's constructor takes one grid size for all layers")
         with torch.no_grad():
-            for l, (layer, their) in enumerate(zip(self.layers, theirs.act_fun)):
+            for l, (layer, their) in enumerate(zip(self.layers, theirs.act_fun, strict=True)):
                 for name in ("grid", "coef", "scale_base", "scale_sp", "mask"):
                     getattr(their, name).data = getattr(layer, name).detach().float().clone()
                 for name in AFFINE_TERMS:

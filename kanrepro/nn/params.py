@@ -15,6 +15,7 @@ For an MLP the KAN conventions are None and vice versa; ``torch_trainable`` is a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from torch import nn
@@ -25,7 +26,7 @@ CONVENTIONS = ("weights_and_biases", "spline_coefficients", "spline_plus_scales"
 
 def mlp_counts(widths: Sequence[int]) -> dict[str, int | None]:
     """Counts for a dense MLP with layer widths ``[in, *hidden, out]`` (weights + biases)."""
-    total = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+    total = sum((a + 1) * b for a, b in pairwise(widths))
     counts: dict[str, int | None] = dict.fromkeys(CONVENTIONS)
     counts["weights_and_biases"] = total
     counts["torch_trainable"] = total
@@ -43,7 +44,7 @@ def kan_counts(width: Sequence[int], grid: int | Sequence[int], k: int | Sequenc
     grids = list(grid) if isinstance(grid, (list, tuple)) else [grid] * depth
     orders = list(k) if isinstance(k, (list, tuple)) else [k] * depth
     coef = scales = affine = fair = nodes = 0
-    for (din, dout), g, kk in zip(zip(width[:-1], width[1:]), grids, orders):
+    for (din, dout), g, kk in zip(pairwise(width), grids, orders, strict=True):
         edges = din * dout
         coef += edges * (g + kk)
         scales += 2 * edges

@@ -172,7 +172,7 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
         raise
     finally:
         os.environ.pop(DEFAULT_RUN_ENV, None)
-        for name, value in zip(("KANREPRO_REPORTS", CACHE_ENV), previous):
+        for name, value in zip(("KANREPRO_REPORTS", CACHE_ENV), previous, strict=True):
             if value is None:
                 os.environ.pop(name, None)
             else:

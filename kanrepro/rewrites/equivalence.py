@@ -8,6 +8,7 @@ The B-spline (pykan) rewrite lives in ``bspline_equivalence.py`` and reuses ``La
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import torch
 from torch import Tensor
@@ -45,7 +46,7 @@ class RewrittenMLP:
     def forward(self, x: Tensor) -> Tensor:
         """x: (batch, in) -> (batch, out)."""
         h = x @ self.weights[0].T + self.biases[0]
-        for act, weight, bias in zip(self.activations, self.weights[1:], self.biases[1:]):
+        for act, weight, bias in zip(self.activations, self.weights[1:], self.biases[1:], strict=True):
             h = act(h) @ weight.T + bias
         return h
 
@@ -56,7 +57,7 @@ class RewrittenMLP:
 
     def dense_parameter_count(self) -> int:
         """Weights + biases of an unconstrained MLP of this shape."""
-        return sum(w.numel() + b.numel() for w, b in zip(self.weights, self.biases))
+        return sum(w.numel() + b.numel() for w, b in zip(self.weights, self.biases, strict=True))
 
 
 @dataclass
@@ -80,7 +81,7 @@ class LayerRewrite:
 def stack_rewrites(layers: list[LayerRewrite]) -> RewrittenMLP:
     """Merge each layer's output Linear with the next layer's expand + shift into one Linear."""
     weights, biases = [layers[0].expand], [layers[0].shift]
-    for prev, nxt in zip(layers[:-1], layers[1:]):
+    for prev, nxt in pairwise(layers):
         weights.append(nxt.expand @ prev.out_weight)
         biases.append(nxt.expand @ prev.out_bias + nxt.shift)
     weights.append(layers[-1].out_weight)
@@ -196,7 +197,7 @@ def relu_mlp_to_pl_kan(weights: list[Tensor], biases: list[Tensor]) -> list[Piec
     dtype = weights[0].dtype
     knots = torch.tensor([-1.0, 0.0, 1.0], dtype=dtype)
     layers = []
-    for index, (weight, bias) in enumerate(zip(weights, biases)):
+    for index, (weight, bias) in enumerate(zip(weights, biases, strict=True)):
         n_in = weight.shape[1]
         node_input = knots if index == 0 else torch.relu(knots)  # what the edge sees at each knot
         values = weight.unsqueeze(2) * node_input + (bias / n_in)[:, None, None]

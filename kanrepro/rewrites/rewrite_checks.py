@@ -6,6 +6,8 @@ check also covers inputs outside the grid (where B-splines vanish and piecewise-
 """
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -52,7 +54,7 @@ def max_diff_pl_kan_to_mlp(trials: int, seed: int, max_width: int = 6, max_depth
     for _ in range(trials):
         widths = _widths(generator, max_width, max_depth)
         pieces = int(torch.randint(1, max_pieces + 1, (1,), generator=generator))
-        layers = [PiecewiseLinearKANLayer.random(a, b, pieces, generator=generator) for a, b in zip(widths, widths[1:])]
+        layers = [PiecewiseLinearKANLayer.random(a, b, pieces, generator=generator) for a, b in pairwise(widths)]
         x = _inputs(n_samples, widths[0], input_scale, generator)
         worst = _worst(worst, pl_kan_forward(layers, x), pl_kan_to_mlp(layers).forward(x))
     return worst
@@ -64,11 +66,11 @@ def max_diff_mlp_to_kan(trials: int, seed: int, max_width: int = 6, max_depth: i
     generator, worst = torch.Generator().manual_seed(seed), (0.0, 0.0)
     for _ in range(trials):
         widths = _widths(generator, max_width, max_depth)
-        weights = [torch.randn(b, a, generator=generator, dtype=DTYPE) for a, b in zip(widths, widths[1:])]
+        weights = [torch.randn(b, a, generator=generator, dtype=DTYPE) for a, b in pairwise(widths)]
         biases = [torch.randn(b, generator=generator, dtype=DTYPE) for b in widths[1:]]
         x = _inputs(n_samples, widths[0], input_scale, generator)
         h = x @ weights[0].T + biases[0]
-        for weight, bias in zip(weights[1:], biases[1:]):
+        for weight, bias in zip(weights[1:], biases[1:], strict=True):
             h = torch.relu(h) @ weight.T + bias
         worst = _worst(worst, h, pl_kan_forward(relu_mlp_to_pl_kan(weights, biases), x))
     return worst
@@ -108,7 +110,7 @@ def max_diff_bspline_kan_to_mlp(trials: int, seed: int, max_width: int = 5, max_
         num_intervals = int(torch.randint(1, max_intervals + 1, (1,), generator=generator))
         k = int(torch.randint(1, max_order + 1, (1,), generator=generator))
         layers = [random_pykan_layer(a, b, num_intervals, k, generator, adapt_grid=adapted_grids and trial % 2 == 1)
-                  for a, b in zip(widths, widths[1:])]
+                  for a, b in pairwise(widths)]
         x = _inputs(n_samples, widths[0], input_scale, generator)
         worst = _worst(worst, bspline_kan_forward(layers, x), bspline_kan_to_mlp(layers).forward(x))
     return worst
@@ -128,7 +130,7 @@ def seed_example(x: Tensor) -> dict[str, Tensor]:
 
 def pl_parameter_table(widths: list[int], pieces: int) -> list[dict[str, int | str]]:
     """Per layer and total: KAN knot values, the seed's n*m*k, the MLP rewrite's free and dense counts."""
-    layers = [PiecewiseLinearKANLayer.random(a, b, pieces) for a, b in zip(widths, widths[1:])]
+    layers = [PiecewiseLinearKANLayer.random(a, b, pieces) for a, b in pairwise(widths)]
     mlp = pl_kan_to_mlp(layers)
     rows: list[dict[str, int | str]] = []
     for index, layer in enumerate(layers):

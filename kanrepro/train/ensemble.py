@@ -67,7 +67,7 @@ class MLPStack:
         """x: (S, B, n_in) or shared (B, n_in) -> logits class-major (S, n_out, B) (and the activations)."""
         hs = [x]
         h = np.swapaxes(x, -1, -2)
-        for i, (W, b) in enumerate(zip(self.W, self.b)):
+        for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
             z = np.matmul(W, h)
             z += b[:, :, None]
             h = self._act(z) if i < len(self.W) - 1 else z
@@ -188,13 +188,13 @@ def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3))
         return _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)
     data_id = run_cache.data_identity(data)
     arguments = [{"spec": asdict(spec), "cfg": asdict(cfg), "init_seed": i, "batch_seed": b, "split_seed": split_seed,
-                  "protocol": protocol} for i, b in zip(init_seeds, batch_seeds)]
+                  "protocol": protocol} for i, b in zip(init_seeds, batch_seeds, strict=True)]
     records = [run_cache.recall("mlp-run", data_id, a) for a in arguments]
     missing = [s for s, r in enumerate(records) if r is None]
     if missing:
         trained = _deepmind_ensemble(data, spec, cfg, [init_seeds[s] for s in missing],
                                      [batch_seeds[s] for s in missing], split_seed, protocol)
-        for s, record in zip(missing, trained):
+        for s, record in zip(missing, trained, strict=True):
             run_cache.remember("mlp-run", data_id, arguments[s], record)
             records[s] = record
     return records
@@ -211,4 +211,4 @@ def _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, pro
                   ((data.X_train, data.y_train), (data.X_val, data.y_val), (data.X_test, data.y_test))]
     metrics = [[(float(loss[s]), float(acc[s])) for loss, acc in splits] for s in range(stack.S)]
     return [make_record(m, data, protocol, config, {"split": split_seed, "init": i, "batch": b}, r, metrics=mt)
-            for m, i, b, r, mt in zip(models, init_seeds, batch_seeds, results, metrics)]
+            for m, i, b, r, mt in zip(models, init_seeds, batch_seeds, results, metrics, strict=True)]

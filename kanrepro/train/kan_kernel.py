@@ -153,7 +153,7 @@ class KANKernel:
         tensors = self._tensors()
         self.dtype = tensors[0].detach().numpy().dtype
         offs = np.cumsum([0, *[t.numel() for t in tensors]])
-        self._views = [(slice(a, b), t.shape) for a, b, t in zip(offs[:-1], offs[1:], tensors)]
+        self._views = [(slice(a, b), t.shape) for a, b, t in zip(offs[:-1], offs[1:], tensors, strict=True)]
         self.theta = np.concatenate([t.detach().numpy().ravel() for t in tensors]).astype(self.dtype)
         self.grad = np.zeros_like(self.theta)
         v = self._views
@@ -177,14 +177,14 @@ class KANKernel:
 
     def reload(self) -> None:
         """Copy the torch model's parameters (and constants) into ``theta``."""
-        for (s, _), t in zip(self._views, self._tensors()):
+        for (s, _), t in zip(self._views, self._tensors(), strict=True):
             self.theta[s] = t.detach().numpy().ravel()
         self.refresh_constants()
 
     def write_back(self) -> None:
         """Copy ``theta`` into the torch model's parameters."""
         with torch.no_grad():
-            for (s, shape), t in zip(self._views, self._tensors()):
+            for (s, shape), t in zip(self._views, self._tensors(), strict=True):
                 t.copy_(torch.from_numpy(self.theta[s].reshape(shape).copy()))
 
     def update_grid(self, x: torch.Tensor) -> None:
