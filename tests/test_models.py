@@ -168,3 +168,25 @@ def test_kernel_regulariser_gradient_matches_autograd(coef_terms):
     assert abs(loss - float(ref.detach())) < 1e-10
     auto = torch.cat([t.grad.ravel() for layer in ours.layers for t in (layer.coef, layer.scale_base, layer.scale_sp)])
     assert np.allclose(kern.grad, auto.numpy(), atol=1e-9, rtol=1e-7)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_the_numpy_and_torch_bspline_bases_agree(k):
+    """The package's two B-spline bases, one per array library: the kernel's (reciprocal spans, with its
+    slope) against nn.splines (pykan's divisions), and the slope against a central difference."""
+    from kanrepro.nn.splines import bspline_basis, uniform_grid
+    from kanrepro.train.kan_kernel import basis_and_slope, inverse_spans
+
+    grid = uniform_grid(3, 5, k, -1.0, 1.0, dtype=torch.float64)
+    grid[1] = grid[1] ** 3  # uneven spans too
+    x = torch.rand(400, 3, generator=torch.Generator().manual_seed(k), dtype=torch.float64) * 2.4 - 1.2
+    ref = bspline_basis(x, grid, k).numpy()  # (batch, n, C)
+    g = grid.numpy()
+    basis, slope = basis_and_slope(np.ascontiguousarray(x.numpy().T), g, k, inverse_spans(g, k), True)
+    assert np.allclose(np.transpose(basis, (2, 0, 1)), ref, rtol=0, atol=1e-13)
+    h = 1e-6
+    up = basis_and_slope(np.ascontiguousarray(x.numpy().T) + h, g, k, inverse_spans(g, k), False)[0]
+    down = basis_and_slope(np.ascontiguousarray(x.numpy().T) - h, g, k, inverse_spans(g, k), False)[0]
+    numeric = (up - down) / (2 * h)
+    smooth = np.abs(numeric - slope) < 1e-4
+    assert smooth.mean() > 0.97  # away from knots (a kink for k = 1) the slope is the derivative
