@@ -12,6 +12,8 @@ Order of methods (first success wins, see ``knot-dataset.md``):
    Dirichlet value in tests and in the bench (``words_check``); rows using it are listed in the manifest.
    While the search's orbit ball stays incomplete it is repeated on seeded retriangulations
    (:func:`retriangulated_search`): on one 16-crossing knot 1 of 8 triangulations missed the shortest one.
+   A complete ball can still miss: the random-v1 and v2 builds (other triangulations) disagree on 114 of
+   2,925 shared diagram-computed knots, the v2 value being the longer on 46 (README, known limitations).
 3. ``exact``: ``M.length_spectrum_alt(count=1)`` (slow: 10-60 s per knot at 13 crossings).
 """
 from __future__ import annotations
