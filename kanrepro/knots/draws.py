@@ -18,8 +18,6 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any
 
-HYPERBOLIC = "all tetrahedra positively oriented"
-
 
 @dataclass(frozen=True)
 class Recipe:
@@ -86,6 +84,7 @@ def draw_row(seed: int, index: int, recipe: Recipe = RECIPE,
     import snappy  # noqa: F401
     import spherogram  # registers Link.exterior with SnapPy loaded
 
+    from kanrepro.knots.invariants import HYPERBOLIC
     from kanrepro.knots.repeatable import repeatable
     from kanrepro.knots.signature import knot_signature
 

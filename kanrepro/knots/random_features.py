@@ -20,8 +20,8 @@ def features(job: dict[str, Any], geodesic: str = "fast") -> dict[str, Any]:
     import spherogram
 
     from kanrepro.knots.census import crossings_of
-    from kanrepro.knots.draws import HYPERBOLIC, isometry_keys
-    from kanrepro.knots.invariants import knot_row, mirror_row
+    from kanrepro.knots.draws import isometry_keys
+    from kanrepro.knots.invariants import HYPERBOLIC, knot_row, mirror_row
     from kanrepro.knots.repeatable import repeatable
     from kanrepro.knots.zero_rule import stored_as_zero
 

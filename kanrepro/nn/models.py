@@ -81,16 +81,32 @@ class KAN(nn.Module):
         super().__init__()
         self.width = list(width)
         self.depth = len(width) - 1
-        self.grid_sizes = list(grid) if isinstance(grid, (list, tuple)) else [int(grid)] * self.depth
-        self.k = int(k)
-        self.grid_eps = grid_eps
-        self.base_fun = base_fun
+        grid_sizes = list(grid) if isinstance(grid, (list, tuple)) else [int(grid)] * self.depth
         gen = torch.Generator().manual_seed(seed)
         self.layers = nn.ModuleList(
-            KANLayer(n, m, self.grid_sizes[l], self.k, gen, noise_scale, scale_base_mu, scale_base_sigma,
-                     grid_range, grid_eps, base_fun, dtype)
+            KANLayer(n, m, grid_sizes[l], k, gen, noise_scale, scale_base_mu, scale_base_sigma, grid_range, grid_eps,
+                     base_fun, dtype)
             for l, (n, m) in enumerate(pairwise(width)))
         self.register_buffer("input_id", torch.arange(width[0]))
+
+    # -- the layers' settings (each layer holds them; one value for the whole KAN) ---------------------
+    @property
+    def grid_sizes(self) -> list[int]:
+        """G of every layer."""
+        return [layer.num_intervals for layer in self.layers]
+
+    @property
+    def k(self) -> int:
+        """Spline order (the same in every layer)."""
+        return self.layers[0].k
+
+    @property
+    def grid_eps(self) -> float:
+        return self.layers[0].grid_eps
+
+    @property
+    def base_fun(self) -> str:
+        return self.layers[0].base_fun
 
     # -- forward -----------------------------------------------------------------------------------
     def forward(self, x: Tensor, basis0: Tensor | None = None) -> Tensor:
@@ -131,8 +147,11 @@ class KAN(nn.Module):
     def update_grid_from_samples(self, x: Tensor) -> None:
         """pykan's ``update_grid_from_samples``: each layer's grid from its inputs under the already updated
         earlier layers (:meth:`KANLayer.update_grid`)."""
+        acts = x[:, self.input_id]
         for l, layer in enumerate(self.layers):
-            layer.update_grid(self.activations(x)[l])
+            layer.update_grid(acts)
+            if l < self.depth - 1:
+                acts = layer(acts)  # the next layer's inputs, through this layer's updated grid
 
     # -- import from / export to pykan ---------------------------------------------------------------
     @classmethod
