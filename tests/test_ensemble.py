@@ -82,3 +82,22 @@ def test_sweep_inline():
     recs = sweep_deepmind(data, [P.ModelSpec(hidden=(2,)), P.ModelSpec(hidden=(3, 3))], [0, 1], cfg, processes=0)
     assert [r.seeds["init"] for r in recs] == [0, 1, 0, 1]
     assert recs[0].params["weights_and_biases"] < recs[2].params["weights_and_biases"]
+
+
+def test_the_stacks_fused_gradient_is_masked_xents() -> None:
+    """grad_step folds the cross-entropy's gradient into its backward pass (targets pre-divided by B); its
+    output-layer gradients equal engine.masked_xent's d loss / d logits, an out-of-range label included."""
+    from kanrepro.train.engine import masked_xent
+    from kanrepro.train.ensemble import MLPStack, _targets
+
+    rng = np.random.default_rng(0)
+    S, B, n_in, hidden, m = 2, 7, 4, 5, 3
+    stack = MLPStack([rng.normal(size=(S, hidden, n_in)), rng.normal(size=(S, m, hidden))],
+                     [rng.normal(size=(S, hidden)), rng.normal(size=(S, m))])
+    x, y = rng.normal(size=(S, B, n_in)), np.array([[0, 2, 1, 3, 1, 0, 2], [1, 1, 0, 2, 3, 2, 0]])  # 3: no class
+    stack.grad_step(x, np.stack([_targets(row, m, x.dtype) for row in y]) / B)
+    logits, hs = stack.forward(x, keep=True)
+    _, dlogits = masked_xent(np.swapaxes(logits, 1, 2), y)  # (S, B, m)
+    assert np.allclose(stack.gb[-1], dlogits.sum(axis=1), rtol=0, atol=1e-15)
+    assert np.allclose(stack.gW[-1], np.swapaxes(dlogits, 1, 2) @ np.swapaxes(hs[1], 1, 2), rtol=0, atol=1e-14)
+    assert np.any(stack.gb[-1] != 0)

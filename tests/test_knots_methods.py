@@ -84,6 +84,18 @@ def test_retriangulated_search_keeps_the_shortest_and_stops_once_complete(monkey
     assert found == complex(0.9, -0.1) and radius == 6.0 and len(calls) == 3  # the 4th answer is never asked
 
 
+def test_a_ball_without_short_elements_keeps_the_presentation_generators() -> None:
+    from kanrepro.knots.orbit import displacement, short_elements
+
+    far = np.diag([np.exp(6.0), np.exp(-6.0)]).astype(complex)  # moves the base point j by 12
+    turn = np.array([[1, 1], [-1, 1]], dtype=complex) / np.sqrt(2)  # another axis through j
+    gens = np.stack([far, turn @ far @ np.linalg.inv(turn)])
+    mats = np.concatenate([gens, np.linalg.inv(gens)])
+    assert displacement(mats).min() > 9
+    found, words = short_elements(mats, exact=lambda word: mats[word[0]], volume=20.0)  # raised before
+    assert np.array_equal(found, mats) and words == [[0], [1], [2], [3]]
+
+
 def test_seeding_snappea_repeats_a_diagrams_triangulation() -> None:
     spherogram = pytest.importorskip("spherogram")
     from kanrepro.knots.repeatable import seed_snappea

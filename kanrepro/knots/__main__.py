@@ -7,6 +7,7 @@ import sys
 
 from kanrepro.knots.census import CENSUS_COUNTS
 from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, DEFAULT_RANDOM_PATH
+from kanrepro.knots.random_build import DEEPMIND_ROWS, TIMEOUT, build_random
 
 # the census's crossing numbers that hold a hyperbolic knot (4_1 is the first; 3_1 is a torus knot)
 CROSSINGS = (4, max(CENSUS_COUNTS))
@@ -46,14 +47,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--no-progress", action="store_true")
     b.add_argument("--chunks", default=None, help="folder of resumable chunk files (default: <out dir>/knots.chunks)")
     r = sub.add_parser("random", help="build (or resume) the random-diagram dataset (DeepMind's distribution)")
-    r.add_argument("--draws", type=_number(int, 1), default=243_700,
+    r.add_argument("--draws", type=_number(int, 1), default=DEEPMIND_ROWS,
                    help="rows of the full file (DeepMind's: ~243,700)")
     r.add_argument("--seed", type=int, default=0)
     r.add_argument("--workers", type=_number(int, 1), default=2)
     r.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
-    r.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=60.0,
-                   help="wall-clock seconds per job (then the orbit search); the retriangulated search took 8.5 s on"
-                        " one 16-crossing knot, and a timeout makes a row depend on the machine's speed")
+    r.add_argument("--timeout", type=_number(float, 0, strict_low=True), default=TIMEOUT,
+                   help=f"wall-clock seconds per job (default {TIMEOUT:g}; then the orbit search)")
     r.add_argument("--geodesic", default="words", choices=["fast", "exact", "words"],
                    help="short geodesic of computed knots (words: orbit search; fast: Dirichlet first)")
     r.add_argument("--stage", default="all", choices=["all", "draws", "features", "assemble"])
@@ -79,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: manifest[k] for k in keys}, indent=2))
         return 0 if not manifest["failed"] else 1
     if args.cmd == "random":
-        from kanrepro.knots.random_build import build_random
-
         manifest = build_random(args.draws, args.seed, args.workers, args.out, args.scheduler, args.timeout,
                                 progress=not args.no_progress, chunks=args.chunks, stage=args.stage,
                                 geodesic=args.geodesic, resume_from=args.resume_from,

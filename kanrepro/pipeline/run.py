@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import time
@@ -159,7 +160,7 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
     os.environ[DEFAULT_RUN_ENV] = "1" if default else "0"  # results.write_results records it
     stamp = default_stamp(stem, reports)
     stamp.unlink(missing_ok=True)  # from here on, the default results are not known to be current
-    start = time.time()
+    start, cpu_start = time.time(), _children_cpu_seconds()
     try:
         papermill.execute_notebook(str(notebook), str(staged_notebook), parameters=parameters,
                                    kernel_name="python3", log_output=True, progress_bar=False,
@@ -185,8 +186,15 @@ def run_notebook(notebook: Path, parameters: dict[str, Any], reports: Path, html
     if default:  # make's target, written last: everything above has landed
         atomic_write_text(stamp, f"{notebook}: default parameters, done {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
     executed = reports / "notebooks" / f"{stem}.ipynb"
-    print(f"[kanrepro.pipeline.run] {stem}: done in {time.time() - start:.1f} s -> {executed}")
+    print(f"[kanrepro.pipeline.run] {stem}: done in {time.time() - start:.1f} s "
+          f"({_children_cpu_seconds() - cpu_start:.1f} CPU s, kernel and its processes) -> {executed}")
     return executed
+
+
+def _children_cpu_seconds() -> float:
+    """User + system CPU seconds of this process's finished children (the kernel, and its own processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
