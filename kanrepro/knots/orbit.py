@@ -225,8 +225,8 @@ def _generators_from_ball(mats: np.ndarray, ball: np.ndarray, parents: np.ndarra
                           exact: Callable[[list[int]], np.ndarray] | None) -> tuple[np.ndarray, list[list[int]]]:
     """The presentation generators ``mats`` plus the ``max_gens`` closest ball entries ``idx`` (by ``disp``),
     recomputed by ``exact`` when given; returns ``(gens, words)`` as :func:`short_elements` does. With no
-    entry (a ball without short elements even at radius 9, met once on a random-build knot's canonical
-    triangulation), the presentation generators alone."""
+    entry (a ball without short elements even at radius 9: met once while searching a random-build knot's
+    canonical triangulation, on the unlanded orbit-v5 branch), the presentation generators alone."""
     n_letters = mats.shape[0]
     if not idx.size:
         return mats, [[i] for i in range(n_letters)]
