@@ -7,6 +7,8 @@ import sys
 
 from kanrepro.knots.census import CENSUS_COUNTS
 from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH, DEFAULT_RANDOM_PATH
+from kanrepro.knots.draws import RECIPE
+from kanrepro.knots.matching import SAMPLE_ROWS
 from kanrepro.knots.random_build import DEEPMIND_ROWS, TIMEOUT, build_random
 
 # the census's crossing numbers that hold a hyperbolic knot (4_1 is the first; 3_1 is a torus knot)
@@ -28,6 +30,38 @@ def _number(kind: type, low: float | None = None, high: float | None = None, str
         return value
 
     return parse
+
+
+def _pilot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run and score a recipe pilot (:mod:`kanrepro.knots.recipe_pilot`); prints the score table."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    import pandas as pd
+
+    from kanrepro.knots import recipe_pilot as rp
+
+    if args.n_max < args.n_min or args.max_crossings < args.min_crossings:
+        parser.error(f"need --n-min <= --n-max and --min-crossings <= --max-crossings, got n {args.n_min}.."
+                     f"{args.n_max}, crossings {args.min_crossings}..{args.max_crossings}")
+    recipe = replace(RECIPE, n_min=args.n_min, n_max=args.n_max, min_crossings=args.min_crossings,
+                     max_crossings=args.max_crossings,
+                     version=f"pilot-n{args.n_min}-{args.n_max}-c{args.min_crossings}-{args.max_crossings}")
+    try:
+        subs = [rp.parse_sub_recipe(t) for t in args.sub] if args.sub else rp.default_sub_recipes(recipe)
+        for narrower in subs:  # refuse a sub-recipe outside the pilot before drawing anything
+            rp.sub_recipe_rows(pd.DataFrame(columns=["n", "crossings"]), recipe, **narrower)
+    except ValueError as err:
+        parser.error(f"--sub: {err}")
+    pool = rp.run_pilot(recipe, args.draws, args.seed, args.chunks, args.workers, args.scheduler,
+                        not args.no_progress)
+    table = rp.score_table(pool, recipe, subs)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.drop(columns=["volume_quantile_error_iqr"]).to_string())
+    if args.out:
+        Path(args.out).write_text(json.dumps({"recipe": recipe.to_dict(), "seed": args.seed, "draws": args.draws,
+                                              "scores": table.reset_index().to_dict("records")}, indent=1))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--no-progress", action="store_true")
     r.add_argument("--resume-from", default=None,
                    help="a shipped random file whose rows seed the chunks (new checkout)")
+    p = sub.add_parser("pilot", help="draws of a candidate recipe, scored against DeepMind's distribution")
+    p.add_argument("--n-min", type=_number(int, 3), required=True, help="random_link size, lowest (>= 3)")
+    p.add_argument("--n-max", type=_number(int, 3), required=True, help="random_link size, highest")
+    p.add_argument("--min-crossings", type=_number(int, 3), default=RECIPE.min_crossings)
+    p.add_argument("--max-crossings", type=_number(int, 3), default=RECIPE.max_crossings)
+    p.add_argument("--draws", type=_number(int, 1), default=SAMPLE_ROWS,
+                   help=f"pilot rows (default {SAMPLE_ROWS}: the reference's sample, so repetition compares)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--workers", type=_number(int, 1), default=2)
+    p.add_argument("--scheduler", default=None, help="tcp://host:port of a running Dask scheduler")
+    p.add_argument("--chunks", default="data/build/chunks", help="folder of resumable chunk files")
+    p.add_argument("--sub", action="append", default=None, metavar="A..B:C",
+                   help="a sub-recipe to score (n range and/or crossing cap; repeatable; default: halves, caps)")
+    p.add_argument("--out", default=None, help="write the scores as JSON here")
+    p.add_argument("--no-progress", action="store_true")
     v = sub.add_parser("verify", help="rebuild a seeded sample of rows and compare with a dataset file")
     v.add_argument("--sample", type=_number(int, 1), default=20)
     v.add_argument("--seed", type=int, default=0)
@@ -88,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         keys = ["n_rows", "n_knots", "n_failed", "sha256", "wall_seconds_this_run"]
         print(json.dumps({k: manifest.get(k) for k in keys}, indent=2))
         return 0
+    if args.cmd == "pilot":
+        return _pilot(parser, args)
     from kanrepro.knots.verify import verify
 
     report = verify(args.data, args.sample, args.seed, args.tol)

@@ -77,7 +77,8 @@ def census_identity(ukey: str) -> tuple[str, str]:
 
 def draw_row(seed: int, index: int, recipe: Recipe = RECIPE,
              identities: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
-    """Draw row ``index``: {index, n, tries, crossings, key, ukey, signature, name, census_mirror, pd}.
+    """Draw row ``index``: {index, n, tries, crossings, key, ukey, signature, name, census_mirror, volume, pd}
+    (``volume`` of the exterior, for scoring a recipe from its draws alone: :mod:`kanrepro.knots.recipe_pilot`).
 
     ``identities``: a per-process cache ukey -> :func:`census_identity` (the same answers, computed once).
     """
@@ -108,5 +109,5 @@ def draw_row(seed: int, index: int, recipe: Recipe = RECIPE,
         mirror = (0 if census_key == key else 1) if name else None  # relative to the census manifold
         return {"index": index, "n": n, "tries": tries, "crossings": crossings, "key": key, "ukey": ukey,
                 "signature": knot_signature(link), "name": name, "census_mirror": mirror,
-                "pd": [list(c) for c in link.PD_code()]}
+                "volume": float(manifold.volume()), "pd": [list(c) for c in link.PD_code()]}
     raise RuntimeError(f"row {index}: no accepted draw in {recipe.max_tries} tries")
