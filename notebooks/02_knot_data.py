@@ -96,6 +96,7 @@ frame.head()
 # %%
 matches = {name: match_report(f, seed=seed) for name, f in frames.items()}
 summary = pd.DataFrame({name: {**m["summary"], "repeated share (15,000 rows)": m["repeated_share_in_15000_row_sample"]["ours"],
+                               "its expectation over samples": m["repeated_share_expected_in_15000_row_sample"],
                                "slope corr": m["slope_corr"]["ours"]} for name, m in matches.items()})
 summary["DeepMind"] = {"repeated share (15,000 rows)": 0.56, "slope corr": 0.973}
 print(summary.to_string())

@@ -1,4 +1,4 @@
-"""CLI: ``python -m kanrepro.knots build ...`` and ``python -m kanrepro.knots verify ...``."""
+"""CLI: ``python -m kanrepro.knots build|random|pilot|verify ...`` (census, random build, recipe pilot, check)."""
 from __future__ import annotations
 
 import argparse
@@ -50,7 +50,7 @@ def _pilot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         subs = [rp.parse_sub_recipe(t) for t in args.sub] if args.sub else rp.default_sub_recipes(recipe)
         for narrower in subs:  # refuse a sub-recipe outside the pilot before drawing anything
-            rp.sub_recipe_rows(pd.DataFrame(columns=["n", "crossings"]), recipe, **narrower)
+            rp.check_sub_recipe(recipe, **narrower)
     except ValueError as err:
         parser.error(f"--sub: {err}")
     pool = rp.run_pilot(recipe, args.draws, args.seed, args.chunks, args.workers, args.scheduler,

@@ -48,8 +48,9 @@ def run_pilot(recipe: Recipe, n_draws: int, seed: int, chunks: str | Path, worke
     return pd.DataFrame([{c: d[c] for c in columns} for d in draws], columns=columns)
 
 
-def sub_recipe_rows(pool: pd.DataFrame, recipe: Recipe, **narrower: int) -> pd.DataFrame:
-    """The pool rows a sub-recipe (``n_min``, ``n_max``, ``max_crossings`` narrowed) would have drawn."""
+def check_sub_recipe(recipe: Recipe, **narrower: int) -> Recipe:
+    """The sub-recipe of ``recipe`` with ``narrower`` fields (``n_min``, ``n_max``, ``max_crossings``), refused
+    (ValueError naming the field and the pilot's range) unless its draws are a subset of the pilot's."""
     if unknown := sorted(set(narrower) - set(SCORED)):
         raise ValueError(f"a sub-recipe narrows only {SCORED}, not {unknown}")
     sub = replace(recipe, **narrower)
@@ -58,6 +59,12 @@ def sub_recipe_rows(pool: pd.DataFrame, recipe: Recipe, **narrower: int) -> pd.D
     if not recipe.min_crossings <= sub.max_crossings <= recipe.max_crossings:
         raise ValueError(f"max_crossings {sub.max_crossings} is not in the pilot's "
                          f"{recipe.min_crossings}..{recipe.max_crossings}")
+    return sub
+
+
+def sub_recipe_rows(pool: pd.DataFrame, recipe: Recipe, **narrower: int) -> pd.DataFrame:
+    """The pool rows a sub-recipe (:func:`check_sub_recipe`) would have drawn."""
+    sub = check_sub_recipe(recipe, **narrower)
     keep = pool["n"].between(sub.n_min, sub.n_max) & (pool["crossings"] <= sub.max_crossings)
     return pool[keep]
 
@@ -93,7 +100,7 @@ def score_table(pool: pd.DataFrame, recipe: Recipe, sub_recipes: list[dict[str, 
     """One scored line for the pilot's recipe and each sub-recipe (a dict of narrowed fields)."""
     lines = []
     for narrower in [{}] + sub_recipes:
-        sub = replace(recipe, **narrower)
+        sub = check_sub_recipe(recipe, **narrower)
         label = f"n {sub.n_min}..{sub.n_max}, crossings {sub.min_crossings}..{sub.max_crossings}"
         lines.append({"recipe": label, **score(sub_recipe_rows(pool, recipe, **narrower))})
     return pd.DataFrame(lines).set_index("recipe")
