@@ -139,11 +139,15 @@ def test_a_data_file_that_does_not_match_its_manifest_is_refused(tmp_path: Path)
 
 def test_a_fresh_checkout_resumes_from_the_shipped_file(tmp_path: Path) -> None:
     first = tmp_path / "a.csv.gz"
-    build_random(n_draws=12, seed=5, workers=2, out=first, progress=False, chunks=tmp_path / "c1")
+    m1 = build_random(n_draws=12, seed=5, workers=2, out=first, progress=False, chunks=tmp_path / "c1")
     again = tmp_path / "b.csv.gz"
-    build_random(n_draws=12, seed=5, workers=2, out=again, progress=False, chunks=tmp_path / "c2",
-                 stage="assemble", resume_from=first)
+    m2 = build_random(n_draws=12, seed=5, workers=2, out=again, progress=False, chunks=tmp_path / "c2",
+                      stage="assemble", resume_from=first)
     assert again.read_bytes() == first.read_bytes()
+    # the same knots counted as computed (census rows are not), now all seeded from the first file
+    assert m2["computed_knots"] == m1["computed_knots"] == m2["computed_knots_seeded_from_shipped_file"]
+    assert m1["computed_knots_seeded_from_shipped_file"] == 0 and m1["computed_knots"] > 0
+    assert m2["oriented_knots_from_census_file"] == m1["oriented_knots_from_census_file"]
     assert not list((tmp_path / "c2").rglob("features/*.jsonl"))  # nothing computed again
 
 

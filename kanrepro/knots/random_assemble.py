@@ -20,6 +20,7 @@ from kanrepro.knots.dataset import (
     validate_frame,
 )
 from kanrepro.knots.invariants import mirror_row
+from kanrepro.knots.random_resume import SEEDED_METHOD
 from kanrepro.knots.zero_rule import COLUMNS as ZERO_COLUMNS
 from kanrepro.knots.zero_rule import probit_coefficients, stored_as_zero
 from kanrepro.results import atomic_write_text
@@ -141,7 +142,14 @@ def assemble_random(draw_results: list[dict[str, Any]], feature_results: list[di
     data = csv_gz_bytes(compact)
     full = expand_draws(compact)
     validate_frame(full, source="build")
-    diags = [r["diag"] for r in feature_results if r["status"] == "ok"]
+    # the feature results behind the file's computed rows, one per knot (its first draw's orientation); in a
+    # resumed build, those of earlier knots were seeded from the shipped file (random_resume) with no timings
+    leads: dict[str, str] = {}
+    for draw in draws:
+        leads.setdefault(draw["ukey"], draw["key"])
+    used = [computed[leads[u]] for u in sorted({r["ukey"] for r in rows.values() if r["source"] == "computed"})]
+    diags = [r["diag"] for r in used]
+    seeded = sum(d["geodesic_method"] == SEEDED_METHOD for d in diags)
     manifest = {
         "file": out.name,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -162,10 +170,13 @@ def assemble_random(draw_results: list[dict[str, Any]], feature_results: list[di
         "zero_rule": {c: {"probit_a_b": probit_coefficients(c),
                           "rule": "stored 0 iff z(ukey, column) < a + b * volume, z ~ N(0,1) fixed by the knot"}
                       for c in ZERO_COLUMNS},
-        "computed_knots": len(computed),
+        "computed_knots": len(used),
+        "computed_knots_seeded_from_shipped_file": seeded,  # their timings are in that file's manifest
         "oriented_knots_from_census_file": sum(1 for r in rows.values() if r["source"] == "census_file"),
         "cpu_seconds_features": {k: float(np.sum([d.get(k, 0.0) for d in diags]))
                                  for k in ("t_features", "t_torsion", "t_geodesic")},
+        "cpu_seconds_cover": "the knots computed in this build's feature chunks; those seeded from a shipped file "
+                             "have their timings in that file's manifest",
         "wall_seconds_this_run": wall_seconds,
         "config": config,
         "versions": package_versions(),

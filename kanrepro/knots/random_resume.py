@@ -18,6 +18,7 @@ from kanrepro.knots.zero_rule import COLUMNS as ZERO_COLUMNS
 from kanrepro.results import atomic_write_text
 
 SEEDED_FEATURES = "features_from_shipped_file.jsonl"  # in the build's chunk root
+SEEDED_METHOD = "from shipped file"  # the geodesic_method a seeded feature result carries
 
 
 def _row(line: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +67,7 @@ def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[s
     knots["name"] = knots["name"].fillna("")
     compact = {line["key"]: line for line in knots.to_dict("records")}
     seeded = [{"status": "ok", "key": key, "row": _row(line), "genus": None,
-               "diag": {"geodesic_method": "from shipped file", "t_features": 0.0}}
+               "diag": {"geodesic_method": SEEDED_METHOD, "t_features": 0.0}}
               for key, line in compact.items()]
     atomic_write_text(root / SEEDED_FEATURES, "".join(json.dumps(x) + "\n" for x in seeded))
     return written
