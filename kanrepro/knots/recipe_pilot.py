@@ -80,19 +80,18 @@ def score(rows: pd.DataFrame, sample_rows: int = SAMPLE_ROWS) -> dict[str, Any]:
     errors = {s: float(shares.get(s, 0.0) - t) for s, t in REFERENCE_SIGNATURE.items()}
     target = REFERENCE_COLUMNS["volume"]  # (mean, std, q01 .. q99, share 0)
     iqr = target[6] - target[4]
-    volume = np.quantile(rows["volume"].to_numpy(float), LEVELS)
+    errors_iqr = (np.quantile(rows["volume"].to_numpy(float), LEVELS) - np.array(target[2:9])) / iqr
     names = rows["name"].fillna("")
-    top = names[names != ""].value_counts(normalize=False)
+    counts = names[names != ""].value_counts()  # census-named knots, most drawn first
+    top_name, top_count = (counts.index[0], int(counts.iloc[0])) if len(counts) else ("", 0)
     return {"rows": len(rows), "repeated_share": expected_twin_share(rows["key"].to_numpy(), k),
             "repeated_share_sample_rows": k, "repeated_share_target": REFERENCE_REPEATED_SHARE,
             "signature_shares_within": sum(abs(e) <= SHARE_TOL for e in errors.values()),
             "signature_worst_error": max(errors.values(), key=abs),
-            "volume_quantile_error_iqr": {f"q{round(100 * q):02d}": float((v - t) / iqr)
-                                          for q, v, t in zip(LEVELS, volume, target[2:9], strict=True)},
-            "volume_quantiles_within": int(sum(abs(v - t) / iqr <= QUANTILE_TOL_IQR
-                                               for v, t in zip(volume, target[2:9], strict=True))),
-            "top_knot": top.index[0] if len(top) else "", "top_knot_share": float(top.iloc[0] / len(rows))
-            if len(top) else 0.0,
+            "volume_quantile_error_iqr": {f"q{round(100 * q):02d}": float(e)
+                                          for q, e in zip(LEVELS, errors_iqr, strict=True)},
+            "volume_quantiles_within": int(np.sum(np.abs(errors_iqr) <= QUANTILE_TOL_IQR)),
+            "top_knot": top_name, "top_knot_share": top_count / len(rows),
             "median_crossings": float(rows["crossings"].median())}
 
 
