@@ -1,6 +1,8 @@
 """kanrepro.knots.recipe_pilot: sub-recipes as exact subsets of a pilot's draws, and their scores."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -77,3 +79,26 @@ def test_the_cli_refuses_a_sub_recipe_outside_the_pilot_before_drawing(capsys, t
         main(["pilot", "--n-min", "24", "--n-max", "30", "--sub", "20..26", "--chunks", str(tmp_path)])
     assert "--sub: n 20..26 is not inside the pilot's 24..30" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+
+
+def test_a_failed_draw_is_named_by_its_index() -> None:
+    from kanrepro.knots.recipe_pilot import _draw_index
+
+    assert _draw_index("draw 12") == 12
+    assert _draw_index('{"draw": 4324, "seed": 2, "recipe": {"n_min": 22}}') == 4324
+
+
+def test_a_small_pilot_draws_scores_and_resumes(tmp_path, capsys) -> None:
+    out = tmp_path / "scores.json"
+    argv = ["pilot", "--n-min", "20", "--n-max", "22", "--draws", "4", "--seed", "3", "--chunks", str(tmp_path),
+            "--sub", "20..21", "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    first = json.loads(out.read_text())
+    assert first["failed_draws"] == [] and first["scores"][0]["rows"] == 4
+    assert first["scores"][0]["recipe"] == "n 20..22, crossings 9..18"
+    assert first["scores"][1]["rows"] <= 4
+    chunk = next(tmp_path.rglob("draws/*.jsonl"))
+    assert all(json.loads(line)["draw"]["volume"] > 2.0 for line in chunk.read_text().splitlines())
+    stamp = chunk.stat().st_mtime_ns
+    assert main(argv) == 0
+    assert json.loads(out.read_text()) == first and chunk.stat().st_mtime_ns == stamp  # read back, not redrawn

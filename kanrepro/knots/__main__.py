@@ -53,13 +53,16 @@ def _pilot(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             rp.check_sub_recipe(recipe, **narrower)
     except ValueError as err:
         parser.error(f"--sub: {err}")
-    pool = rp.run_pilot(recipe, args.draws, args.seed, args.chunks, args.workers, args.scheduler,
-                        not args.no_progress)
+    pool, failed = rp.run_pilot(recipe, args.draws, args.seed, args.chunks, args.workers, args.scheduler,
+                                not args.no_progress)
     table = rp.score_table(pool, recipe, subs)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.drop(columns=["volume_quantile_error_iqr"]).to_string())
+    for f in failed:
+        print(f"draw {f['draw']} failed ({f['status']}: {f['error']}); not in the pool")
     if args.out:
         Path(args.out).write_text(json.dumps({"recipe": recipe.to_dict(), "seed": args.seed, "draws": args.draws,
+                                              "failed_draws": failed,
                                               "scores": table.reset_index().to_dict("records")}, indent=1))
     return 0
 

@@ -11,6 +11,7 @@ sample of the sub-recipe, since each try draws ``n`` uniformly and the filters o
 """
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,18 +35,28 @@ SCORED = ("n_min", "n_max", "max_crossings")  # the recipe fields a sub-recipe m
 
 
 def run_pilot(recipe: Recipe, n_draws: int, seed: int, chunks: str | Path, workers: int = 2,
-              scheduler: str | None = None, progress: bool = True) -> pd.DataFrame:
+              scheduler: str | None = None, progress: bool = True) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Draw rows 0..n_draws-1 of ``recipe`` (resumable chunk files under ``chunks``/<version>_seed<seed>).
-    Returns the pool: one row per successful draw (index, n, crossings, key, signature, name, volume)."""
+    Returns the pool, one row per successful draw (index, n, crossings, key, signature, name, volume), and
+    the failed draws ({draw, status, error}: e.g. a draw that hit the build's timeout)."""
     from kanrepro.knots.build import read_chunks, run_chunks
     from kanrepro.knots.random_build import TIMEOUT, draw_chunks
 
     root = Path(chunks) / f"{recipe.version}_seed{seed}"
     jobs = draw_chunks(n_draws, seed, recipe, root)
     run_chunks(jobs, workers, scheduler, TIMEOUT, "fast", progress, "pilot draws")
-    draws = [r["draw"] for r in read_chunks([p for p, _ in jobs]) if r["status"] == "ok"]
+    results = read_chunks([p for p, _ in jobs])
     columns = ["index", "n", "crossings", "key", "signature", "name", "volume"]
-    return pd.DataFrame([{c: d[c] for c in columns} for d in draws], columns=columns)
+    pool = pd.DataFrame([{c: r["draw"][c] for c in columns} for r in results if r["status"] == "ok"],
+                        columns=columns)
+    failed = [{"draw": _draw_index(r["name"]), "status": r["status"], "error": r.get("error", "")}
+              for r in results if r["status"] != "ok"]
+    return pool, failed
+
+
+def _draw_index(name: str) -> int:
+    """A draw job's index from its result's name: 'draw 12' (a result) or the job's JSON (a timeout)."""
+    return int(json.loads(name)["draw"]) if name.startswith("{") else int(name.split()[-1])
 
 
 def check_sub_recipe(recipe: Recipe, **narrower: int) -> Recipe:
