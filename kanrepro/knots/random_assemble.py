@@ -20,6 +20,7 @@ from kanrepro.knots.dataset import (
     validate_frame,
 )
 from kanrepro.knots.invariants import mirror_row
+from kanrepro.knots.random_build import distinct_knots
 from kanrepro.knots.random_resume import SEEDED_METHOD
 from kanrepro.knots.zero_rule import COLUMNS as ZERO_COLUMNS
 from kanrepro.knots.zero_rule import probit_coefficients, stored_as_zero
@@ -144,9 +145,7 @@ def assemble_random(draw_results: list[dict[str, Any]], feature_results: list[di
     validate_frame(full, source="build")
     # the feature results behind the file's computed rows, one per knot (its first draw's orientation); in a
     # resumed build, those of earlier knots were seeded from the shipped file (random_resume) with no timings
-    leads: dict[str, str] = {}
-    for draw in draws:
-        leads.setdefault(draw["ukey"], draw["key"])
+    leads = {draw["ukey"]: draw["key"] for draw in distinct_knots(draws)}
     used = [computed[leads[u]] for u in sorted({r["ukey"] for r in rows.values() if r["source"] == "computed"})]
     diags = [r["diag"] for r in used]
     seeded = sum(d["geodesic_method"] == SEEDED_METHOD for d in diags)
