@@ -8,9 +8,13 @@ Two sources made a random build differ from run to run (measured in fresh proces
 - spherogram hashes crossings and strands by memory address, so the sets its diagram simplification iterates
   come in a different order in each process: ``random_link`` with a fixed ``random.seed`` gave a different
   PD code each time, and 2 of 500 rows of a build a different knot.
+- The edges of spherogram's own graphs (``spherogram.graphs``: ``Link.digraph()``, whose weak components
+  split a diagram into the pieces of a connected sum) hash by memory address too, so a piece's crossings
+  came in an order that depended on what the process had allocated before: drawing row 300,044 of seed 7
+  twice in one process gave two different diagrams of the same knot (2 of 120 rows).
 
 :func:`repeatable` (called at the start of every draw and features job) seeds the first from the job's
-label and gives crossings and strands hashes in order of creation, counted from 0 per job.
+label and gives crossings, strands and graph edges hashes in order of creation, counted from 0 per job.
 """
 from __future__ import annotations
 
@@ -32,7 +36,10 @@ def seed_snappea(label: str) -> None:
 
 
 def _serial_hash(self: object) -> int:
-    return self.__dict__.get("_serial", id(self))
+    try:  # the hot path of diagram simplification (millions of calls per build chunk): no fallback work
+        return self._serial  # type: ignore[attr-defined]
+    except AttributeError:  # made before serial_hashes() patched the class
+        return id(self)
 
 
 def _with_serial(init: Callable[..., None]) -> Callable[..., None]:
@@ -46,13 +53,38 @@ def _with_serial(init: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
+def _new_with_serial(new: Callable[..., Any]) -> Callable[..., Any]:
+    """A spherogram edge's ``__new__`` (edges are tuples: numbered once built) that numbers the new edge."""
+
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:
+        edge = new(cls, *args, **kwargs)
+        edge._serial = next(_SERIALS[0])
+        return edge
+
+    __new__.kanrepro_serial = True  # type: ignore[attr-defined]
+    return __new__
+
+
+def edge_classes() -> list[type]:
+    """spherogram's graph edge classes (each hashes by memory address, equality by identity or endpoints)."""
+    from spherogram import graphs
+
+    return [c for c in vars(graphs).values() if isinstance(c, type) and issubclass(c, graphs.BaseEdge)]
+
+
 def serial_hashes() -> None:
-    """Hash spherogram's ``Crossing`` and ``Strand`` by creation order (equality stays identity), from 0."""
+    """Hash spherogram's ``Crossing``, ``Strand`` and graph edges by creation order (equality unchanged), from 0."""
     from spherogram.links import links_base
 
     for cls in (links_base.Crossing, links_base.Strand):
         if not getattr(cls.__init__, "kanrepro_serial", False):
             cls.__init__ = _with_serial(cls.__init__)
+            cls.__hash__ = _serial_hash
+    for cls in edge_classes():
+        own_new = getattr(cls.__dict__.get("__new__"), "__func__", None)  # BaseEdge's and FatEdge's own
+        if own_new is not None and not getattr(own_new, "kanrepro_serial", False):
+            cls.__new__ = staticmethod(_new_with_serial(own_new))
+        if "__hash__" in cls.__dict__:
             cls.__hash__ = _serial_hash
     _SERIALS[0] = itertools.count()
 
