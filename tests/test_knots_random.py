@@ -164,6 +164,23 @@ def test_a_fresh_checkout_resumes_from_the_shipped_file(tmp_path: Path) -> None:
     assert not list((tmp_path / "c2").rglob("features/*.jsonl"))  # nothing computed again
 
 
+def test_a_build_of_another_recipe_reuses_the_knots_of_a_shipped_file(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from kanrepro.knots.draws import RECIPE
+
+    first = tmp_path / "a.csv.gz"
+    build_random(n_draws=12, seed=5, workers=2, out=first, progress=False, chunks=tmp_path / "c1")
+    other = replace(RECIPE, version="test-next")  # the same draws under another version: all knots known
+    again = tmp_path / "b.csv.gz"
+    m2 = build_random(n_draws=12, seed=5, workers=2, out=again, progress=False, chunks=tmp_path / "c2",
+                      recipe=other, resume_from=first)
+    assert not list((tmp_path / "c2").rglob("features/*.jsonl"))  # nothing computed again
+    assert list((tmp_path / "c2").rglob("draws/*.jsonl"))  # its rows were drawn, not copied
+    assert m2["config"]["recipe"]["version"] == "test-next"
+    assert again.read_bytes() == first.read_bytes()  # the same rows and features
+
+
 def test_the_shipped_file_is_what_its_seed_draws_and_computes() -> None:
     """Its first rows are drawn again from the manifest's seed and recipe, and the first knot beyond the
     census is computed again from its diagram: both as shipped (the build repeats, kanrepro.knots.repeatable)."""

@@ -28,7 +28,10 @@ class Recipe:
     min_crossings: int = 9  # keep diagrams with min_crossings..max_crossings crossings after simplification
     max_crossings: int = 18
     max_tries: int = 10_000  # draws per row before giving up (a row needs ~2-3 on average)
-    version: str = "random-v2"  # v2: the same recipe, each row repeatable (kanrepro.knots.repeatable); v1 was not
+    # v3: v2's recipe, each row also independent of the process's memory layout (graph edges hashed in creation
+    # order, kanrepro.knots.repeatable): v2 drew another knot in 1 of ~3,000 rows depending on what the process
+    # had allocated before; v2: each row repeatable across processes; v1 was not
+    version: str = "random-v3"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,7 +3,9 @@
 The build's chunk files stay out of the repository (tens of MB), so a new machine starts with only the
 shipped compact file and its manifest. They hold every finished row, so the draw chunks of the shipped
 prefix (without diagrams, which only first draws needed) and the computed knots' features can be written
-back; drawing then continues at the next chunk, and only new knots are computed.
+back; drawing then continues at the next chunk, and only new knots are computed. A file of another recipe
+or recipe version seeds only its knots' features: a new recipe's draws start from row 0, and the knots it
+shares with the file are not computed again.
 """
 from __future__ import annotations
 
@@ -30,13 +32,15 @@ def _row(line: dict[str, Any]) -> dict[str, Any]:
 
 
 def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[str, Any]) -> int:
-    """Write the draw chunks of ``shipped``'s prefix and its computed knots' features under ``root``
-    (skipping chunk files that exist). Returns the number of draw chunks written. ``recipe``: the build's
-    (``Recipe.to_dict()``); a file drawn by another recipe or version is refused."""
+    """Write the draw chunks of ``shipped``'s prefix and its knots' features under ``root`` (skipping chunk
+    files that exist). Returns the number of draw chunks written. ``recipe``: the build's
+    (``Recipe.to_dict()``). A file drawn by another recipe or version seeds the features alone (a knot's
+    features do not depend on how it was drawn; its rows are other draws)."""
     shipped = Path(shipped)
     manifest = json.loads(manifest_path(shipped).read_text())
+    write_features(shipped, root)
     if manifest["config"]["recipe"] != recipe:
-        raise ValueError(f"{shipped}: drawn by recipe {manifest['config']['recipe']}, not this build's {recipe}")
+        return 0
     if manifest["config"]["draw_chunk"] != draw_chunk:
         raise ValueError(f"{shipped}: built with {manifest['config']['draw_chunk']} draws per chunk, not {draw_chunk}")
     failed = {int(f["name"].split()[-1]): f for f in manifest["failed_draws"]}
@@ -63,14 +67,19 @@ def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[s
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, "".join(json.dumps(x) + "\n" for x in lines))
         written += 1
+    return written
+
+
+def write_features(shipped: Path, root: Path) -> None:
+    """The feature results of ``shipped``'s knots, one per oriented knot, as :func:`read_seeded` reads them."""
     knots = pd.read_csv(shipped)  # one line per oriented knot: its own crossings, not a draw's diagram's
     knots["name"] = knots["name"].fillna("")
     compact = {line["key"]: line for line in knots.to_dict("records")}
     seeded = [{"status": "ok", "key": key, "row": _row(line), "genus": None,
                "diag": {"geodesic_method": SEEDED_METHOD, "t_features": 0.0}}
               for key, line in compact.items()]
+    root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(root / SEEDED_FEATURES, "".join(json.dumps(x) + "\n" for x in seeded))
-    return written
 
 
 def read_seeded(root: Path) -> list[dict[str, Any]]:
