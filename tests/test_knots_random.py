@@ -51,7 +51,7 @@ def test_a_row_does_not_depend_on_what_the_process_allocated_before() -> None:
     first = [draw_row(7, i)["pd"] for i in (300_044, 300_073)]
     ballast = [[object() for _ in range(1000 + 37 * k)] for k in range(11)]  # other addresses for the redraw
     assert [draw_row(7, i)["pd"] for i in (300_044, 300_073)] == first
-    assert len(ballast) == 11
+    assert len(ballast) == 11  # kept alive until the redraw is done
     edge = graphs.Edge(0, 1)
     assert hash(edge) != id(edge) and hash(graphs.Edge(0, 1)) == hash(edge) + 1  # numbered in creation order
 
