@@ -38,8 +38,8 @@ def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[s
     features do not depend on how it was drawn; its rows are other draws)."""
     shipped = Path(shipped)
     manifest = json.loads(manifest_path(shipped).read_text())
-    write_features(shipped, root)
     if manifest["config"]["recipe"] != recipe:
+        write_features(shipped, root)
         return 0
     if manifest["config"]["draw_chunk"] != draw_chunk:
         raise ValueError(f"{shipped}: built with {manifest['config']['draw_chunk']} draws per chunk, not {draw_chunk}")
@@ -67,6 +67,7 @@ def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[s
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, "".join(json.dumps(x) + "\n" for x in lines))
         written += 1
+    write_features(shipped, root)  # last: a file refused above leaves nothing behind
     return written
 
 
@@ -78,7 +79,6 @@ def write_features(shipped: Path, root: Path) -> None:
     seeded = [{"status": "ok", "key": key, "row": _row(line), "genus": None,
                "diag": {"geodesic_method": SEEDED_METHOD, "t_features": 0.0}}
               for key, line in compact.items()]
-    root.mkdir(parents=True, exist_ok=True)
     atomic_write_text(root / SEEDED_FEATURES, "".join(json.dumps(x) + "\n" for x in seeded))
 
 
