@@ -131,9 +131,18 @@ def read_results(reports_dir: str | Path | None = None) -> dict[str, dict[str, A
     return {p.stem: json.loads(p.read_text()) for p in sorted((root / "results").glob("*.json"))}
 
 
+# a scatter with more points than this is drawn as an image inside the SVG: 98,750 markers as vector paths took
+# ~10 s to write and made a file of tens of MB; axes, labels and lines stay vectors
+RASTERIZE_ABOVE = 5000
+
+
 def save_figure(fig: Any, name: str, reports_dir: str | Path | None = None) -> list[Path]:
     """Save a matplotlib figure as ``reports/figures/<name>.png`` and ``.svg``; returns both paths."""
     root = Path(reports_dir) if reports_dir is not None else REPORTS_DIR
+    for ax in fig.axes:
+        for collection in ax.collections:
+            if len(collection.get_offsets()) > RASTERIZE_ABOVE:
+                collection.set_rasterized(True)
     out = []
     for ext in ("png", "svg"):
         path = root / "figures" / f"{name}.{ext}"

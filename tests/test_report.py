@@ -79,6 +79,29 @@ def test_results_are_written_with_the_usual_permissions(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
+def test_a_dense_scatter_is_an_image_inside_the_svg_and_a_sparse_one_stays_vector(tmp_path):
+    import matplotlib
+    import numpy as np
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from kanrepro.results import RASTERIZE_ABOVE, save_figure
+
+    rng = np.random.default_rng(0)
+    sizes = {"dense": RASTERIZE_ABOVE + 1, "sparse": 50}
+    for name, n in sizes.items():
+        fig, ax = plt.subplots()
+        ax.scatter(*rng.normal(size=(2, n)), s=2)
+        save_figure(fig, name, reports_dir=tmp_path)
+        plt.close(fig)
+    dense, sparse = ((tmp_path / "figures" / f"{name}.svg").read_text() for name in sizes)
+    # each vector marker is a <use> element (so are the tick marks, a few dozen)
+    assert "<image" in dense and dense.count("<use ") < 100  # the markers went into one embedded image
+    assert "<image" not in sparse and sparse.count("<use ") >= sizes["sparse"]
+    assert (tmp_path / "figures" / "dense.png").stat().st_size > 0
+
+
 def test_sensitivity_table_sets_the_datasets_side_by_side(tmp_path):
     from kanrepro.knots.dataset import DEFAULT_CENSUS_PATH
 

@@ -15,11 +15,11 @@ import torch
 from torch import Tensor, nn
 
 from kanrepro.nn.models import KAN
-from kanrepro.train.records import masked_cross_entropy
+from kanrepro.train.records import EVAL_CHUNK, masked_cross_entropy
 
 
 def saliency(model: nn.Module, X: Tensor | np.ndarray, y: Tensor | np.ndarray, per_row: bool = False,
-             chunk: int = 65536) -> np.ndarray:
+             chunk: int = EVAL_CHUNK) -> np.ndarray:
     """Mean over rows of |d loss / d x| per feature, loss = mean masked cross-entropy over all rows of X.
 
     X (rows, n_features) normalised as the model saw it, y (rows,) class indices (an out-of-range label,

@@ -29,8 +29,13 @@ def masked_cross_entropy(logits: Tensor, y: Tensor) -> Tensor:
     return -(logp * valid).mean()
 
 
+# rows per forward pass when evaluating: temporaries of a few MB stay in cache (a [17,1,14] KAN on 79,000 rows
+# took 0.91 s in chunks of 65,536 and 0.20 s in chunks of 16,384; rows do not interact, so accuracies are the same)
+EVAL_CHUNK = 8192
+
+
 @torch.no_grad()
-def evaluate_rows(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tuple[float, float, np.ndarray]:
+def evaluate_rows(model: nn.Module, X: Tensor, y: Tensor, chunk: int = EVAL_CHUNK) -> tuple[float, float, np.ndarray]:
     """(mean masked cross-entropy, accuracy, per-row correctness (rows,) bool) of ``model`` on X (rows, n_in),
     y (rows,) classes."""
     losses, correct = [], []
@@ -42,7 +47,7 @@ def evaluate_rows(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) ->
     return float(sum(losses) / len(X)), float(rows.mean()), rows
 
 
-def evaluate(model: nn.Module, X: Tensor, y: Tensor, chunk: int = 65536) -> tuple[float, float]:
+def evaluate(model: nn.Module, X: Tensor, y: Tensor, chunk: int = EVAL_CHUNK) -> tuple[float, float]:
     """(mean masked cross-entropy, accuracy) of ``model`` on X (rows, n_in), y (rows,) classes."""
     return evaluate_rows(model, X, y, chunk)[:2]
 
