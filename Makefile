@@ -37,8 +37,12 @@ SMOKE_CONFIG ?= configs/smoke.yaml
 
 .PHONY: reproduce notebooks-executed smoke test lint lock lab kernel bench data data-random verify-data sync clean distclean venv
 
-# notebooks run side by side, JOBS at a time (each trains on one thread)
+# notebooks run side by side, JOBS at a time, each on one thread: torch's and OpenBLAS's worker threads spin
+# while they wait, so a second thread per notebook fights the other notebook for the cores (beside one busy
+# process, ten DeepMind-protocol KAN steps' worth of notebook 04 took 11.1 s with the default threads, 2.9 s
+# with one; make reproduce on 160,750 draws took 16 min 43 s with the default)
 JOBS ?= 2
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 reproduce: $(STAMP)
 	$(MAKE) --no-print-directory -j$(JOBS) notebooks-executed
@@ -50,14 +54,14 @@ notebooks-executed: $(EXECUTED)
 # <stem>.failed.ipynb; a run with other parameters, or results written by hand or in JupyterLab, remove it),
 # so neither a failed run nor a smoke or hand run ever looks like the up-to-date default result.
 $(REPORTS)/stamps/%.default: $(NOTEBOOK_DIR)/%.ipynb $(PACKAGE_SOURCES) $(DATA_FILES) $(STAMP)
-	$(PY) -m kanrepro.pipeline.run $< --reports $(REPORTS)
+	$(ONE_THREAD) $(PY) -m kanrepro.pipeline.run $< --reports $(REPORTS)
 
 # notebook 08 waits for 03-05, whose runs it reads back
 $(REPORTS)/stamps/08_seen_unseen.default: | $(filter $(patsubst %,$(REPORTS)/stamps/%.default,03_deepmind_mlp 04_kan_knot 05_tiny_mlps),$(EXECUTED))
 
 smoke: $(STAMP)
 	@for notebook in $(NOTEBOOKS); do \
-	  $(PY) -m kanrepro.pipeline.run $$notebook -c $(SMOKE_CONFIG) --reports $(REPORTS)/smoke || exit 1; \
+	  $(ONE_THREAD) $(PY) -m kanrepro.pipeline.run $$notebook -c $(SMOKE_CONFIG) --reports $(REPORTS)/smoke || exit 1; \
 	done
 	$(PY) -m kanrepro.pipeline.report --reports $(REPORTS)/smoke
 
