@@ -39,8 +39,8 @@ SMOKE_CONFIG ?= configs/smoke.yaml
 
 # notebooks run side by side, JOBS at a time, each on one thread: torch's and OpenBLAS's worker threads spin
 # while they wait, so a second thread per notebook fights the other notebook for the cores (beside one busy
-# process, ten DeepMind-protocol KAN steps' worth of notebook 04 took 11.1 s with the default threads, 2.9 s
-# with one; make reproduce on 160,750 draws took 16 min 43 s with the default)
+# process, one DeepMind-protocol KAN run of notebook 04 took 11.1 s with the default threads and 2.9 s with
+# one; make reproduce on 160,750 draws took 16 min 43 s with the default)
 JOBS ?= 2
 ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
