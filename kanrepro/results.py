@@ -132,7 +132,7 @@ def read_results(reports_dir: str | Path | None = None) -> dict[str, dict[str, A
 
 
 # a scatter with more points than this is drawn as an image inside the SVG: 98,750 markers as vector paths took
-# ~10 s to write and made a file of tens of MB; axes, labels and lines stay vectors
+# ~10 s to write (profiled, notebook 04); axes, labels and lines stay vectors
 RASTERIZE_ABOVE = 5000
 
 
