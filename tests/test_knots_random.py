@@ -164,6 +164,32 @@ def test_a_fresh_checkout_resumes_from_the_shipped_file(tmp_path: Path) -> None:
     assert not list((tmp_path / "c2").rglob("features/*.jsonl"))  # nothing computed again
 
 
+def test_a_fresh_checkout_resumes_from_a_file_with_a_failed_knot(tmp_path: Path) -> None:
+    # the shipped file of stop 22 lacked two rows (features failed) and its manifest did not say which draws
+    complete = tmp_path / "a.csv.gz"
+    build_random(n_draws=12, seed=5, workers=2, out=complete, progress=False, chunks=tmp_path / "c1")
+    chunk = sorted((tmp_path / "c1").rglob("features/*.jsonl"))[0]
+    lines = [json.loads(x) for x in chunk.read_text().splitlines()]
+    lines[0] |= {"status": "error", "error": "made to fail by this test"}
+    chunk.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    holed = tmp_path / "holed.csv.gz"
+    m1 = build_random(n_draws=12, seed=5, workers=2, out=holed, progress=False, chunks=tmp_path / "c1",
+                      stage="assemble")
+    lost = m1["draws_without_features"]
+    assert m1["rows_without_features"] == len(lost) >= 1 and {d["key"] for d in lost} >= {lines[0]["key"]}
+    assert len(load_dataset(holed)) == 12 - len(lost)
+    resumed = tmp_path / "b.csv.gz"
+    m2 = build_random(n_draws=12, seed=5, workers=2, out=resumed, progress=False, chunks=tmp_path / "c2",
+                      stage="assemble", resume_from=holed)
+    assert m2["rows_without_features"] == 0  # the failed knot was computed again from its diagram, and
+    assert resumed.read_bytes() == complete.read_bytes()  # every other row sits where the full build put it
+    del m1["draws_without_features"]  # a manifest from before the list: refused, with what to do instead
+    holed.with_name("holed.manifest.json").write_text(json.dumps(m1))
+    with pytest.raises(ValueError, match="does not say which: resume from the build's chunk files"):
+        build_random(n_draws=12, seed=5, workers=2, out=tmp_path / "c.csv.gz", progress=False,
+                     chunks=tmp_path / "c3", stage="assemble", resume_from=holed)
+
+
 def test_a_build_of_another_recipe_reuses_the_knots_of_a_shipped_file(tmp_path: Path) -> None:
     from dataclasses import replace
 
@@ -192,6 +218,7 @@ def test_the_shipped_file_is_what_its_seed_draws_and_computes() -> None:
     recipe, seed = Recipe(**manifest["config"]["recipe"]), manifest["config"]["seed"]
     shipped = load_dataset(DEFAULT_RANDOM_PATH)
     failed = {int(f["name"].split()[-1]) for f in manifest["failed_draws"]}
+    failed |= {d["index"] for d in manifest.get("draws_without_features", [])}
     rows = [i for i in range(40) if i not in failed]
     draws = [draw_row(seed, i, recipe) for i in rows]
     head = shipped.iloc[:len(rows)]

@@ -31,7 +31,8 @@ COMPACT_ID = ["knot_id", "key", "ukey", "name", "mirror", "crossings"]
 
 def _oriented_rows(draws: list[dict[str, Any]], computed: dict[str, dict[str, Any]],
                    census_rows: dict[tuple[str, int], dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], list]:
-    """Row per oriented key (true torsion degrees, signature of the row's orientation) and failures."""
+    """Row per oriented key (true torsion degrees, signature of the row's orientation), and the draws left
+    without a row (their knot's features failed)."""
     first: dict[str, dict[str, Any]] = {}
     rows: dict[str, dict[str, Any]] = {}
     missing = []
@@ -47,7 +48,7 @@ def _oriented_rows(draws: list[dict[str, Any]], computed: dict[str, dict[str, An
             row["genus"], row["source"] = base.get("genus"), "computed"
             row["mirror"] = draw["census_mirror"] if draw["name"] else int(draw["key"] != lead["key"])
         else:
-            missing.append(draw["key"])
+            missing.append(draw)
             continue
         row.update(key=draw["key"], name=draw["name"])  # knot_id and ukey below, once every knot is numbered
         if not draw["name"]:
@@ -163,6 +164,8 @@ def assemble_random(draw_results: list[dict[str, Any]], feature_results: list[di
         "failed_features": [{k: r.get(k) for k in ("name", "status", "error")} for r in feature_results
                             if r["status"] != "ok"],
         "rows_without_features": len(missing),
+        # which draws those are (with their diagrams): a resumed build needs them to number the rows it seeds
+        "draws_without_features": missing,
         "features_retried_after_timeout": [r["key"] for r in feature_results
                                            if r.get("diag", {}).get("retried_after_timeout")],
         "geodesic_methods": dict(sorted(Counter(d["geodesic_method"] for d in diags).items())),

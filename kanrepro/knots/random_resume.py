@@ -44,19 +44,24 @@ def seed_chunks(shipped: str | Path, root: Path, draw_chunk: int, recipe: dict[s
     if manifest["config"]["draw_chunk"] != draw_chunk:
         raise ValueError(f"{shipped}: built with {manifest['config']['draw_chunk']} draws per chunk, not {draw_chunk}")
     failed = {int(f["name"].split()[-1]): f for f in manifest["failed_draws"]}
+    if manifest["rows_without_features"] and "draws_without_features" not in manifest:
+        raise ValueError(f"{shipped}: {manifest['rows_without_features']} draws have no row, and its manifest "
+                         "(written before 'draws_without_features') does not say which: resume from the build's "
+                         "chunk files (--chunks) or assemble the file again from them")
+    lacking = {d["index"]: d for d in manifest.get("draws_without_features", [])}  # drawn, features failed
     n_chunks, total = manifest["config"]["draw_chunks_finished"], manifest["config"]["n_draws_requested"]
     sizes = [min(draw_chunk, total - c * draw_chunk) for c in range(n_chunks)]  # as random_build.draw_chunks
     full = load_dataset(shipped)
-    indices = [i for i in range(sum(sizes)) if i not in failed]
+    indices = [i for i in range(sum(sizes)) if i not in failed and i not in lacking]
     if len(indices) != len(full):
-        raise ValueError(f"{shipped}: {len(full)} rows but {len(indices)} successful draws in its manifest")
+        raise ValueError(f"{shipped}: {len(full)} rows but {len(indices)} draws with features in its manifest")
     draws = []
     for index, line in zip(indices, full.to_dict("records"), strict=True):
         name = line["name"] if isinstance(line["name"], str) else ""
         draws.append({"index": index, "n": None, "tries": None, "crossings": int(line["crossings"]),
                       "key": line["key"], "ukey": line["ukey"], "signature": int(line[TARGET]), "name": name,
                       "census_mirror": int(line["mirror"]) if name else None, "pd": None})
-    by_index = {d["index"]: d for d in draws}
+    by_index = {d["index"]: d for d in draws} | lacking  # the lacking keep their diagrams: retried
     written = 0
     for c in range(n_chunks):
         path = root / "draws" / f"chunk_{c:05d}_{sizes[c]}.jsonl"
