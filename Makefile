@@ -75,12 +75,21 @@ lint: $(STAMP)
 venv: $(STAMP)
 
 # the venv holds exactly the versions in requirements.lock, then the package itself (editable; on another
-# platform pip adds what that platform needs beyond the lock, e.g. macOS's appnope)
+# platform the installer adds what that platform needs beyond the lock, e.g. macOS's appnope). uv (pinned in
+# the lock) installs it: 16 s against pip's 99 s on a fresh 2-core machine. uv reads no pip.conf, so it gets
+# pip's configured sources (indexes, find-links: local wheels such as a CPU torch), read once the venv's pip
+# exists; if uv cannot be had or fails, pip installs the same lock.
+PIP_SOURCES = for key in index-url extra-index-url find-links; do \
+  for value in $$($(PY) -m pip config get global.$$key 2>/dev/null); do echo "--$$key $$value"; done; done
+UV_INSTALL = $(VENV)/bin/uv pip install --python $(PY) --index-strategy unsafe-best-match $$sources $(PIP_EXTRA)
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install $(PIP_EXTRA) -r requirements.lock
-	$(PY) -m pip install $(PIP_EXTRA) -e '.[dev]'
+	$(PY) -m pip install --quiet $(PIP_EXTRA) $$(grep '^uv==' requirements.lock) || echo "no uv: pip installs"
+	sources=$$($(PIP_SOURCES)); \
+	if [ -x $(VENV)/bin/uv ] && $(UV_INSTALL) -r requirements.lock && $(UV_INSTALL) -e '.[dev]'; then :; else \
+	  $(PY) -m pip install --quiet --upgrade pip && \
+	  $(PY) -m pip install $(PIP_EXTRA) -r requirements.lock && \
+	  $(PY) -m pip install $(PIP_EXTRA) -e '.[dev]'; fi
 	touch $@
 
 # refresh requirements.lock: resolve pyproject.toml's ranges in a fresh venv and freeze what it installed
