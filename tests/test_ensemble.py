@@ -32,6 +32,8 @@ def _check_same(data, spec, cfg, seeds, batch_seeds):
         for key in ("train_loss", "val_loss", "test_loss", "train_accuracy", "test_accuracy"):
             assert abs(getattr(rec, key) - getattr(seq, key)) < 1e-9, key
         assert rec.seeds["init"] == s and rec.seeds["batch"] == b
+        # the per-row test correctness comes from the stack's own evaluation: the torch model's rows, and the mean
+        assert np.array_equal(rec.test_correct, seq.test_correct) and rec.test_correct.mean() == rec.test_accuracy
     return vec
 
 

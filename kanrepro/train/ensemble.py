@@ -75,17 +75,19 @@ class MLPStack:
         return (h, hs) if keep else h
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, chunk: int = EVAL_CHUNK,
-                 accuracy: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-        """Every copy's (mean masked cross-entropy, accuracy) on shared rows X (N, n_in), y (N,): two (S,)
-        (accuracy None without ``accuracy``: the argmax is ~10% of a small MLP's training when validating)."""
-        loss, correct = np.zeros(self.S), np.zeros(self.S)
+                 rows: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every copy's mean masked cross-entropy (S,) on shared rows X (N, n_in), y (N,), and whether it
+        classifies each row right (S, N) bool (None without ``rows``: validation needs the loss alone, and the
+        argmax was ~8% of a small MLP's training)."""
+        loss = np.zeros(self.S)
+        correct = np.zeros((self.S, len(X)), dtype=bool) if rows else None
         for a in range(0, len(X), chunk):
             logits, yc = self.forward(X[a:a + chunk]), y[a:a + chunk]
             part, _ = masked_xent(np.swapaxes(logits, 1, 2), np.broadcast_to(yc, (self.S, len(yc))), want_grad=False)
             loss += part * len(yc)
-            if accuracy:
-                correct += (logits.argmax(axis=1) == yc).sum(axis=1)
-        return loss / len(X), correct / len(X) if accuracy else None
+            if rows:
+                correct[:, a:a + chunk] = logits.argmax(axis=1) == yc
+        return loss / len(X), correct
 
     def grad_step(self, x: np.ndarray, targets: np.ndarray) -> None:
         """Fill ``grad`` (S, P) with d (mean masked cross-entropy) for x (S, B, n_in).
@@ -166,7 +168,7 @@ class StackBackend:
         self.adam.step(self.stack.theta, self.stack.grad)
 
     def val_losses(self) -> np.ndarray:
-        return self.stack.evaluate(self.Xv, self.yv, accuracy=False)[0]  # in chunks: all at once ran ~2x slower
+        return self.stack.evaluate(self.Xv, self.yv, rows=False)[0]  # in chunks: all at once ran ~2x slower
 
     def snapshot(self, s: int) -> np.ndarray:
         return self.stack.theta[s].copy()
@@ -215,6 +217,8 @@ def _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, pro
     with single_threaded():
         splits = [stack.evaluate(X.numpy(), y.numpy()) for X, y in
                   ((data.X_train, data.y_train), (data.X_val, data.y_val), (data.X_test, data.y_test))]
-    metrics = [[(float(loss[s]), float(acc[s])) for loss, acc in splits] for s in range(stack.S)]
-    return [make_record(m, data, protocol, config, {"split": split_seed, "init": i, "batch": b}, r, metrics=mt)
-            for m, i, b, r, mt in zip(models, init_seeds, batch_seeds, results, metrics, strict=True)]
+    metrics = [[(float(loss[s]), float(correct[s].mean())) for loss, correct in splits] for s in range(stack.S)]
+    test_correct = splits[2][1]
+    return [make_record(m, data, protocol, config, {"split": split_seed, "init": i, "batch": b}, r, metrics=mt,
+                        correct=test_correct[s])
+            for s, (m, i, b, r, mt) in enumerate(zip(models, init_seeds, batch_seeds, results, metrics, strict=True))]

@@ -102,14 +102,16 @@ def describe(model: nn.Module) -> str:
 
 
 def make_record(model: nn.Module, data: Any, protocol: str, config: dict, seeds: dict, result: TrainResult,
-                extra: dict | None = None, metrics: list[tuple[float, float]] | None = None) -> RunRecord:
+                extra: dict | None = None, metrics: list[tuple[float, float]] | None = None,
+                correct: np.ndarray | None = None) -> RunRecord:
     """Evaluate ``model`` on the three splits of ``data`` (a :class:`~kanrepro.knots.prep.Prepared`) into a record.
 
-    ``metrics``: (loss, accuracy) on train, val and test when the caller already computed them.
+    ``metrics``: (loss, accuracy) on train, val and test when the caller already computed them; ``correct``:
+    then also the test rows' correctness (test rows,) bool, if the caller has it.
     """
     if metrics:
         tr, va, te = metrics
-        correct = evaluate_rows(model, data.X_test, data.y_test)[2]
+        correct = evaluate_rows(model, data.X_test, data.y_test)[2] if correct is None else correct
     else:  # each split evaluated once (pykan's tutorial has no validation split: its 'val' is the test split)
         *te, correct = evaluate_rows(model, data.X_test, data.y_test)
         tr = evaluate(model, data.X_train, data.y_train)
