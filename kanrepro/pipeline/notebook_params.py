@@ -16,9 +16,16 @@ For lists, numeric and choice terms apply to every element.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# papermill and nbformat load jsonschema, which imports rfc3987_syntax where installed (jupyter-events wants it)
+# and so compiles 38 lark grammars: 1.1 of the 1.5 CPU s of `import papermill`, in each notebook's runner and
+# kernel, only to check 'iri' string formats that no notebook field has. Blocked here (unless already loaded),
+# jsonschema skips that one format check; every process of a notebook run imports this module first.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 _ALLOWED = re.compile(r"\(allowed:\s*(?P<terms>[^)]*)\)")
 _COMPARE = re.compile(r"^(?P<op>>=|<=|>|<)\s*(?P<num>[-+0-9.eE]+)$")
