@@ -103,3 +103,20 @@ def test_the_stacks_fused_gradient_is_masked_xents() -> None:
     assert np.allclose(stack.gb[-1], dlogits.sum(axis=1), rtol=0, atol=1e-15)
     assert np.allclose(stack.gW[-1], np.swapaxes(dlogits, 1, 2) @ np.swapaxes(hs[1], 1, 2), rtol=0, atol=1e-14)
     assert np.any(stack.gb[-1] != 0)
+
+
+def test_evaluating_a_saturated_sigmoid_warns_nothing() -> None:
+    """exp overflows in a saturated sigmoid (its limit, 0, is right): evaluation stays silent, as training is, so no
+    notebook prints RuntimeWarnings, and the loss stays finite."""
+    import warnings
+
+    from kanrepro.train.ensemble import MLPStack
+
+    rng = np.random.default_rng(0)
+    W = [rng.normal(size=(2, 3, 3)).astype(np.float32) * 1e3, rng.normal(size=(2, 2, 3)).astype(np.float32)]
+    b = [np.zeros((2, 3), np.float32), np.zeros((2, 2), np.float32)]
+    X, y = rng.normal(size=(50, 3)).astype(np.float32), rng.integers(0, 2, 50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, correct = MLPStack(W, b, "sigmoid").evaluate(X, y)
+    assert np.isfinite(loss).all() and correct.shape == (2, 50)

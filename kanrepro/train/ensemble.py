@@ -82,7 +82,9 @@ class MLPStack:
         loss = np.zeros(self.S)
         correct = np.zeros((self.S, len(X)), dtype=bool) if rows else None
         for a in range(0, len(X), chunk):
-            logits, yc = self.forward(X[a:a + chunk]), y[a:a + chunk]
+            with np.errstate(over="ignore"):  # exp overflow in a saturated sigmoid: the right limit (as in training)
+                logits = self.forward(X[a:a + chunk])
+            yc = y[a:a + chunk]
             part, _ = masked_xent(np.swapaxes(logits, 1, 2), np.broadcast_to(yc, (self.S, len(yc))), want_grad=False)
             loss += part * len(yc)
             if rows:
