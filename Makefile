@@ -11,6 +11,10 @@
 #   make clean        remove generated reports; make distclean also removes .venv
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
+# Python writes the bytecode of each module it imports, once: uv installs none, and where PYTHONDONTWRITEBYTECODE
+# is set (this machine, so likely CI) every process compiled every module it imported again (import kan: 23 CPU s
+# instead of 7), in every notebook kernel and pykan worker; compiling all of site-packages at install took 2 min
+unexport PYTHONDONTWRITEBYTECODE
 
 # interpreter used to create .venv (3.11+)
 PYTHON ?= python3
