@@ -45,6 +45,7 @@ from kanrepro.knots.dataset import FEATURES
 from kanrepro.nn.params import mlp_counts
 from kanrepro.pipeline.session import start as start_session
 from kanrepro.results import save_figure
+from kanrepro.train import ensemble
 from kanrepro.train import protocols as P
 
 session = start_session(globals(), "03_deepmind_mlp", ["split_seeds", "init_seeds", "ablation_split_seeds"])
@@ -96,8 +97,9 @@ ablation_table
 # %%
 with kr.constant_column_notes():
     data = P.prepare(frame, FEATURES, faithful, split_seeds[0])
-record, model = P.deepmind(data, P.ModelSpec(hidden=tuple(hidden)), faithful, init_seeds[0], init_seeds[0],
-                           split_seeds[0], return_model=True)
+# the faithful run of split_seeds[0], init_seeds[0] itself (trained as in the table above, not a second training)
+(model,) = ensemble.deepmind_ensemble(data, P.ModelSpec(hidden=tuple(hidden)), faithful, init_seeds[:1],
+                                      split_seed=split_seeds[0], return_models=True)[1]
 scores = pd.Series(normalised_saliency(saliency(model, data.X_train, data.y_train)), index=FEATURES)
 scores = scores.sort_values(ascending=False)
 fig, ax = plt.subplots(figsize=(7, 4))

@@ -99,3 +99,21 @@ def test_a_tutorial_run_with_its_model_is_read_back_without(memory):
     again = P.pykan_tutorial(data, cfg, seed=1, variant="ours")
     assert again.to_dict() == record.to_dict() and len(list(memory.glob("pykan-tutorial-*.pkl"))) == 1
     assert P.pykan_tutorial(data, cfg, seed=2, variant="ours").seeds["init"] == 2
+
+
+def test_the_ensemble_returns_the_models_of_its_records(memory):
+    """return_models trains every copy (none read back), stores its records, and the models are those runs'."""
+    from kanrepro.train.records import evaluate
+
+    data = _data(rows=200)
+    cfg = P.DeepMindConfig(max_steps=300, off_by_one_output=False)
+    spec = P.ModelSpec(hidden=(3,))
+    ensemble.deepmind_ensemble(data, spec, cfg, [0], split_seed=7)
+    records, models = ensemble.deepmind_ensemble(data, spec, cfg, [0, 1], split_seed=7, return_models=True)
+    assert len(list(memory.glob("mlp-run-*.pkl"))) == 2 and len(models) == 2
+    for record, model, seed in zip(records, models, [0, 1], strict=True):
+        assert record.seeds["init"] == seed
+        loss, accuracy = evaluate(model, data.X_test, data.y_test)
+        assert abs(loss - record.test_loss) < 1e-6 and accuracy == record.test_accuracy
+        again = ensemble.deepmind_ensemble(data, spec, cfg, [seed], split_seed=7)[0].to_dict()
+        assert {**again, "seconds": 0} == {**record.to_dict(), "seconds": 0}

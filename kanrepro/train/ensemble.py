@@ -182,11 +182,14 @@ class StackBackend:
 def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3)),
                       cfg: DeepMindConfig = DeepMindConfig(),
                       init_seeds: Sequence[int] = range(8), batch_seeds: Sequence[int] | None = None,
-                      split_seed: int | None = None, protocol: str = "deepmind") -> list[RunRecord]:
+                      split_seed: int | None = None, protocol: str = "deepmind",
+                      return_models: bool = False) -> list[RunRecord] | tuple[list[RunRecord], list[MLP]]:
     """Train len(init_seeds) MLPs of ``spec`` at once; one :class:`RunRecord` per copy (seconds = share).
 
     A copy already made with the same data and arguments is read back (:mod:`kanrepro.train.run_cache`), the
     others are trained together: a copy's numbers do not depend on the copies beside it (tested).
+    ``return_models``: every copy is trained (its record stored) and (records, trained torch MLPs) returned, e.g.
+    for saliency: the model of the very run the records describe, at no second training.
     """
     if spec.kind != "mlp":
         raise NotImplementedError("the vectorised ensemble supports MLPs; train KAN seeds with protocols.deepmind")
@@ -194,16 +197,22 @@ def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3))
     batch_seeds = list(batch_seeds) if batch_seeds is not None else init_seeds
     if len(batch_seeds) != len(init_seeds):
         raise ValueError("one batch seed per init seed")
-    if not run_cache.enabled():
-        return _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)
+    if not run_cache.enabled() and not return_models:
+        return _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)[0]
     data_id = run_cache.data_identity(data)
     arguments = [{"spec": asdict(spec), "cfg": asdict(cfg), "init_seed": i, "batch_seed": b, "split_seed": split_seed,
                   "protocol": protocol} for i, b in zip(init_seeds, batch_seeds, strict=True)]
+    if return_models:
+        records, models = _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)
+        if run_cache.enabled():
+            for argument, record in zip(arguments, records, strict=True):
+                run_cache.remember("mlp-run", data_id, argument, record)
+        return records, models
     records = [run_cache.recall("mlp-run", data_id, a) for a in arguments]
     missing = [s for s, r in enumerate(records) if r is None]
     if missing:
-        trained = _deepmind_ensemble(data, spec, cfg, [init_seeds[s] for s in missing],
-                                     [batch_seeds[s] for s in missing], split_seed, protocol)
+        trained, _ = _deepmind_ensemble(data, spec, cfg, [init_seeds[s] for s in missing],
+                                        [batch_seeds[s] for s in missing], split_seed, protocol)
         for s, record in zip(missing, trained, strict=True):
             run_cache.remember("mlp-run", data_id, arguments[s], record)
             records[s] = record
@@ -221,6 +230,7 @@ def _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, pro
                   ((data.X_train, data.y_train), (data.X_val, data.y_val), (data.X_test, data.y_test))]
     metrics = [[(float(loss[s]), float(correct[s].mean())) for loss, correct in splits] for s in range(stack.S)]
     test_correct = splits[2][1]
-    return [make_record(m, data, protocol, config, {"split": split_seed, "init": i, "batch": b}, r, metrics=mt,
-                        correct=test_correct[s])
-            for s, (m, i, b, r, mt) in enumerate(zip(models, init_seeds, batch_seeds, results, metrics, strict=True))]
+    records = [make_record(m, data, protocol, config, {"split": split_seed, "init": i, "batch": b}, r, metrics=mt,
+                           correct=test_correct[s])
+               for s, (m, i, b, r, mt) in enumerate(zip(models, init_seeds, batch_seeds, results, metrics, strict=True))]
+    return records, models
