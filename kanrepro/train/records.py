@@ -64,10 +64,10 @@ class RunRecord:
     steps_run: int  # optimizer steps taken
     stop_step: int | None  # step at which early stopping fired (None: ran to the cap)
     best_step: int | None  # step of the best validation loss seen
-    train_loss: float
+    train_loss: float | None  # None: not evaluated (the vectorised MLP runs skip the training split)
     val_loss: float
     test_loss: float
-    train_accuracy: float
+    train_accuracy: float | None
     val_accuracy: float
     test_accuracy: float
     seconds: float = 0.0  # wall time of training
@@ -102,12 +102,13 @@ def describe(model: nn.Module) -> str:
 
 
 def make_record(model: nn.Module, data: Any, protocol: str, config: dict, seeds: dict, result: TrainResult,
-                extra: dict | None = None, metrics: list[tuple[float, float]] | None = None,
+                extra: dict | None = None, metrics: list[tuple[float | None, float | None]] | None = None,
                 correct: np.ndarray | None = None) -> RunRecord:
     """Evaluate ``model`` on the three splits of ``data`` (a :class:`~kanrepro.knots.prep.Prepared`) into a record.
 
-    ``metrics``: (loss, accuracy) on train, val and test when the caller already computed them; ``correct``:
-    then also the test rows' correctness (test rows,) bool, if the caller has it.
+    ``metrics``: (loss, accuracy) on train, val and test when the caller already computed them (train may be
+    (None, None): not evaluated); ``correct``: then also the test rows' correctness (test rows,) bool, if the
+    caller has it.
     """
     if metrics:
         tr, va, te = metrics
