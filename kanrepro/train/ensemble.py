@@ -228,11 +228,13 @@ def _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, pro
     # validation and test only: the training split is the largest, no claim reads its accuracy, and it was ~70% of
     # the final evaluation (~2 s per [300,300,300] copy on 180,000 training rows); its fields stay None
     with single_threaded():
-        splits = [stack.evaluate(X.numpy(), y.numpy()) for X, y in ((data.X_val, data.y_val), (data.X_test, data.y_test))]
+        splits = [stack.evaluate(X.numpy(), y.numpy())
+                  for X, y in ((data.X_val, data.y_val), (data.X_test, data.y_test))]
     metrics = [[(None, None)] + [(float(loss[s]), float(correct[s].mean())) for loss, correct in splits]
                for s in range(stack.S)]
     test_correct = splits[1][1]
+    runs = zip(models, init_seeds, batch_seeds, results, metrics, strict=True)
     records = [make_record(m, data, protocol, config, {"split": split_seed, "init": i, "batch": b}, r, metrics=mt,
                            correct=test_correct[s])
-               for s, (m, i, b, r, mt) in enumerate(zip(models, init_seeds, batch_seeds, results, metrics, strict=True))]
+               for s, (m, i, b, r, mt) in enumerate(runs)]
     return records, models
