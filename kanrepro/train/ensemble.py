@@ -197,17 +197,16 @@ def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3))
     batch_seeds = list(batch_seeds) if batch_seeds is not None else init_seeds
     if len(batch_seeds) != len(init_seeds):
         raise ValueError("one batch seed per init seed")
-    if not run_cache.enabled() and not return_models:
-        return _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)[0]
-    data_id = run_cache.data_identity(data)
     arguments = [{"spec": asdict(spec), "cfg": asdict(cfg), "init_seed": i, "batch_seed": b, "split_seed": split_seed,
                   "protocol": protocol} for i, b in zip(init_seeds, batch_seeds, strict=True)]
-    if return_models:
+    if return_models or not run_cache.enabled():  # every copy trained; stored only if the memory is on
         records, models = _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)
         if run_cache.enabled():
+            data_id = run_cache.data_identity(data)
             for argument, record in zip(arguments, records, strict=True):
                 run_cache.remember("mlp-run", data_id, argument, record)
-        return records, models
+        return (records, models) if return_models else records
+    data_id = run_cache.data_identity(data)
     records = [run_cache.recall("mlp-run", data_id, a) for a in arguments]
     missing = [s for s, r in enumerate(records) if r is None]
     if missing:
