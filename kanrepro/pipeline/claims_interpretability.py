@@ -35,7 +35,7 @@ def _automation_finds_slope(results: dict[str, Any]) -> Judgement:
     ours = (f"{'; '.join(f'{k}: {100 * v:.0f}%' for k, v in shares.items())} of {n} seeds; highest |r| with "
             f"the slope {correlation['value']:.3f} ({correlation['where']})")
     if shares[best] >= 0.5:
-        return ours, REPRODUCED, f"{best}: the automation yields the natural slope in most seeds."
+        return ours, REPRODUCED, f"{best}: the automation yields the natural slope in at least half the seeds."
     if shares[best] > 0:
         return ours, DEPENDS, f"Only some seeds yield the natural slope (at most {100 * shares[best]:.0f}%, {best})."
     return ours, NOT_REPRODUCED, ("No seed, shape or selection rule yields the natural slope; the formulas are "
