@@ -199,23 +199,18 @@ def deepmind_ensemble(data: Prepared, spec: ModelSpec = ModelSpec(hidden=(3, 3))
         raise ValueError("one batch seed per init seed")
     arguments = [{"spec": asdict(spec), "cfg": asdict(cfg), "init_seed": i, "batch_seed": b, "split_seed": split_seed,
                   "protocol": protocol} for i, b in zip(init_seeds, batch_seeds, strict=True)]
-    if return_models or not run_cache.enabled():  # every copy trained; stored only if the memory is on
-        records, models = _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol)
-        if run_cache.enabled():
-            data_id = run_cache.data_identity(data)
-            for argument, record in zip(arguments, records, strict=True):
-                run_cache.remember("mlp-run", data_id, argument, record)
-        return (records, models) if return_models else records
-    data_id = run_cache.data_identity(data)
-    records = [run_cache.recall("mlp-run", data_id, a) for a in arguments]
+    # with return_models every copy is trained (for its model); else copies already remembered are read back
+    data_id = run_cache.data_identity(data) if run_cache.enabled() else ""  # hashed only when the memory is on
+    records = [None if return_models else run_cache.recall("mlp-run", data_id, a) for a in arguments]
     missing = [s for s, r in enumerate(records) if r is None]
+    models: list[MLP] = []
     if missing:
-        trained, _ = _deepmind_ensemble(data, spec, cfg, [init_seeds[s] for s in missing],
-                                        [batch_seeds[s] for s in missing], split_seed, protocol)
+        trained, models = _deepmind_ensemble(data, spec, cfg, [init_seeds[s] for s in missing],
+                                             [batch_seeds[s] for s in missing], split_seed, protocol)
         for s, record in zip(missing, trained, strict=True):
             run_cache.remember("mlp-run", data_id, arguments[s], record)
             records[s] = record
-    return records
+    return (records, models) if return_models else records
 
 
 def _deepmind_ensemble(data, spec, cfg, init_seeds, batch_seeds, split_seed, protocol):
